@@ -1,0 +1,47 @@
+# Paperfeed: `make run` serves the app on SQLite, `make test` runs the whole suite.
+# Both build .venv first. PYTHON=/path/to/python3.12+ overrides the interpreter search.
+
+# The first interpreter >= 3.12 among python3.13, python3.12 and pyenv's versions.
+PYTHON ?= $(shell for p in python3.13 python3.12 \
+	$$(ls -d $$(pyenv root 2>/dev/null)/versions/3.*/bin/python3 2>/dev/null | sort -rV) python3; do \
+	"$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { command -v "$$p"; break; }; done)
+
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+PAPERS ?=
+HOST ?= 127.0.0.1:8000
+
+.PHONY: run test lint format bench venv clean
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Paperfeed needs Python >= 3.12: install one or pass PYTHON=/path/to/python3.12" >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+run: venv
+	$(MANAGE) migrate --no-input
+	$(MANAGE) import_papers --if-empty $(PAPERS)
+	DEBUG=$${DEBUG:-true} $(MANAGE) runserver $(HOST)
+
+test: venv
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+
+format: venv
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: venv
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) db.sqlite3 test-artifacts

@@ -1,0 +1,44 @@
+"""Project-level endpoints that span the apps."""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from config.celery import app as celery_app
+from papers.models import Paper, Topic
+
+
+def broker_status() -> str:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return "eager"
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+    except Exception as error:  # any transport error means the broker is unusable
+        return f"error: {type(error).__name__}"
+    return "ok"
+
+
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Database, broker and catalogue counts; 503 when something is down."""
+    body: dict[str, object] = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        body["database"] = "ok"
+        body["counts"] = {
+            "papers": Paper.objects.count(),
+            "topics": Topic.objects.count(),
+            "users": get_user_model().objects.count(),
+        }
+    except DatabaseError as error:
+        body["database"] = f"error: {type(error).__name__}"
+    body["broker"] = broker_status()
+    healthy = body["database"] == "ok" and body["broker"] in ("ok", "eager")
+    body["status"] = "ok" if healthy else "error"
+    return JsonResponse(body, status=200 if healthy else 503)

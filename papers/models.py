@@ -1,0 +1,124 @@
+"""The catalogue: arXiv categories (topics) and papers. Knows nothing about readers."""
+
+import re
+
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.urls import reverse
+
+# New-style ids (0704.0001, 2501.01234) and old-style ones (hep-th/9901001).
+ARXIV_ID_PATTERN = r"(?:\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})"
+ARXIV_ID_RE = re.compile(rf"^{ARXIV_ID_PATTERN}$")
+VERSIONED_ID_RE = re.compile(rf"^(?:arxiv:)?({ARXIV_ID_PATTERN})(?:v\d+)?$", re.IGNORECASE)
+
+
+def normalise_arxiv_id(value: str) -> str | None:
+    """The bare id of `value` ('arXiv:2501.01234v2' -> '2501.01234'), or None."""
+    match = VERSIONED_ID_RE.match(value.strip())
+    if match is None:
+        return None
+    bare = match.group(1)
+    # Old-style archives are lower case, but keep the subject class ('math.AG/...').
+    return bare if "/" in bare else bare.lower()
+
+
+class Topic(models.Model):
+    """An arXiv category such as cs.LG; loaded from the taxonomy by a migration."""
+
+    code = models.CharField(max_length=32, unique=True)
+    name = models.CharField(max_length=200)
+    archive = models.CharField(max_length=32)
+    group = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["group", "archive", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.name})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("papers:topic", args=[self.code])
+
+
+class Paper(models.Model):
+    arxiv_id = models.CharField("arXiv id", max_length=64, unique=True)
+    title = models.TextField()
+    abstract = models.TextField()
+    # Names in the order arXiv prints them.
+    authors = models.JSONField(default=list, blank=True)
+    topics = models.ManyToManyField(Topic, through="PaperTopic", related_name="papers")
+    # The listing day: the day the paper belongs to in the daily pages.
+    announced_on = models.DateField(db_index=True)
+    published_on = models.DateField(null=True, blank=True)
+    upvotes = models.PositiveIntegerField(default=0)
+    source = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # PostgreSQL only: title (A) > abstract (B) > authors (C), kept up to date by a
+    # trigger (migration 0002) so every write path fills it. Unused on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        indexes = [
+            # The daily page: one day's papers by upvotes, then newest id.
+            models.Index(
+                fields=["announced_on", "-upvotes", "-arxiv_id"], name="paper_day_rank"
+            ),
+        ]
+        # The GIN index on search_vector is created on PostgreSQL only (0002).
+
+    def __str__(self) -> str:
+        return f"{self.arxiv_id}: {self.title[:80]}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("papers:paper", args=[self.arxiv_id])
+
+    @property
+    def abs_url(self) -> str:
+        return f"https://arxiv.org/abs/{self.arxiv_id}"
+
+    @property
+    def pdf_url(self) -> str:
+        return f"https://arxiv.org/pdf/{self.arxiv_id}"
+
+    @property
+    def ordered_topics(self) -> list[Topic]:
+        """Topics with the primary category first (uses prefetched links if any)."""
+        links = sorted(self.topic_links.all(), key=lambda link: link.position)
+        return [link.topic for link in links]
+
+    @property
+    def first_authors(self) -> list[str]:
+        return list(self.authors[:3])
+
+    def text_for_model(self) -> str:
+        return f"{self.title}\n{self.abstract}\n{', '.join(self.authors)}"
+
+
+class PaperTopic(models.Model):
+    """A paper's category; position 0 is the primary one."""
+
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="topic_links")
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="paper_links")
+    position = models.PositiveSmallIntegerField(default=0)
+    # Copied from the paper so a topic page is one index range scan, newest first.
+    announced_on = models.DateField()
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["paper", "topic"], name="paper_topic_unique")
+        ]
+        indexes = [
+            models.Index(
+                fields=["topic", "-announced_on", "-paper"], name="topic_day_papers"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.paper_id} in {self.topic_id}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.announced_on is None:
+            self.announced_on = self.paper.announced_on
+        super().save(*args, **kwargs)  # type: ignore[arg-type]

@@ -1,0 +1,135 @@
+import datetime as dt
+from itertools import groupby
+
+from django.conf import settings
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Prefetch, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.dateparse import parse_date
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.middleware import HtmxDetails
+
+from papers.listing import Period, latest_day, listing_for, papers_in
+from papers.models import Paper, PaperTopic, Topic, normalise_arxiv_id
+from papers.search import MAX_QUERY_LENGTH, query_words, search_papers
+from papers.taxonomy import ARCHIVE_NAMES
+
+PAPER_PAGE = "papers/_paper_page.html"
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+def paginate(request: HttpRequest, papers: QuerySet[Paper]) -> Page[Paper]:
+    """One page of cards, with their topics fetched in a single extra query."""
+    papers = papers.prefetch_related(
+        Prefetch("topic_links", queryset=PaperTopic.objects.select_related("topic"))
+    )
+    paginator = Paginator(papers, settings.PAPERFEED_PAGE_SIZE)
+    return paginator.get_page(request.GET.get("page"))
+
+
+def is_load_more(request: HtmxHttpRequest) -> bool:
+    return bool(request.htmx) and request.htmx.target == "load-more"
+
+
+@require_GET
+@vary_on_headers("HX-Request", "HX-Target")
+def home(request: HtmxHttpRequest) -> HttpResponse:
+    try:
+        period = Period(request.GET.get("period", Period.DAY))
+    except ValueError:
+        period = Period.DAY
+    day = parse_day(request.GET.get("date")) or latest_day()
+    if day is None:
+        return render(request, "papers/home.html", {"listing": None, "period": period})
+    listing = listing_for(day, period)
+    page = paginate(request, papers_in(listing))
+    context = {"listing": listing, "period": period, "page": page}
+    if is_load_more(request):
+        return render(request, PAPER_PAGE, context)
+    return render(request, "papers/home.html", context)
+
+
+def parse_day(value: str | None) -> dt.date | None:
+    try:
+        return parse_date(value or "")
+    except ValueError:
+        return None
+
+
+@require_GET
+def paper_detail(request: HttpRequest, arxiv_id: str) -> HttpResponse:
+    bare = normalise_arxiv_id(arxiv_id)
+    if bare is None:
+        raise Http404("Not an arXiv id.")
+    if bare != arxiv_id:
+        return redirect("papers:paper", arxiv_id=bare)
+    paper = get_object_or_404(
+        Paper.objects.prefetch_related(
+            Prefetch("topic_links", queryset=PaperTopic.objects.select_related("topic"))
+        ),
+        arxiv_id=bare,
+    )
+    return render(request, "papers/paper_detail.html", {"paper": paper})
+
+
+@require_GET
+def topic_list(request: HttpRequest) -> HttpResponse:
+    topics = Topic.objects.annotate(paper_count=Count("paper_links")).order_by(
+        "group", "archive", "code"
+    )
+    groups = []
+    for group, in_group in groupby(topics, key=lambda t: t.group):
+        archives = []
+        for archive, in_archive in groupby(in_group, key=lambda t: t.archive):
+            categories = list(in_archive)
+            archives.append(
+                {
+                    "code": archive,
+                    "name": ARCHIVE_NAMES.get(archive, archive),
+                    "topics": categories,
+                    "paper_count": sum(t.paper_count for t in categories),
+                }
+            )
+        groups.append({"name": group, "archives": archives})
+    return render(request, "papers/topic_list.html", {"groups": groups})
+
+
+@require_GET
+@vary_on_headers("HX-Request", "HX-Target")
+def topic_detail(request: HtmxHttpRequest, code: str) -> HttpResponse:
+    topic = get_object_or_404(Topic, code=code)
+    papers = Paper.objects.filter(topic_links__topic=topic).order_by(
+        "-topic_links__announced_on", "-arxiv_id"
+    )
+    context = {"topic": topic, "page": paginate(request, papers)}
+    if is_load_more(request):
+        return render(request, PAPER_PAGE, context)
+    return render(request, "papers/topic_detail.html", context)
+
+
+@require_GET
+@vary_on_headers("HX-Request", "HX-Target")
+def search(request: HtmxHttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    bare = normalise_arxiv_id(query)
+    if bare and Paper.objects.filter(arxiv_id=bare).exists():
+        url = Paper(arxiv_id=bare).get_absolute_url()
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    results = search_papers(query) if query else Paper.objects.none()
+    context = {
+        "query": query,
+        "truncated": len(query) > MAX_QUERY_LENGTH,
+        "words": query_words(query),
+        "page": paginate(request, results),
+    }
+    if is_load_more(request):
+        return render(request, PAPER_PAGE, context)
+    if request.htmx:
+        return render(request, "papers/search.html#search-results", context)
+    return render(request, "papers/search.html", context)

@@ -1,0 +1,71 @@
+"""Shared fixtures. Tests needing a service, a browser or ../shared/data skip with
+a reason when it is missing, and fail instead under REQUIRE_SERVICES=1 (CI)."""
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from accounts.models import User
+from tests.factories import make_user
+
+# pytest-django's live_server runs in a thread beside Playwright's event loop.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+REQUIRE_SERVICES = os.getenv("REQUIRE_SERVICES", "") in ("1", "true")
+SHARED_DATA = Path(
+    os.getenv("PAPERFEED_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
+)
+
+
+def need(available: bool, reason: str) -> None:
+    """Skip a test whose service or data is missing; under REQUIRE_SERVICES, fail it."""
+    if available:
+        return
+    if REQUIRE_SERVICES:
+        pytest.fail(f"REQUIRE_SERVICES=1 but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    need(SHARED_DATA.is_dir(), f"no shared data at {SHARED_DATA} (set PAPERFEED_SHARED_DATA)")
+    return SHARED_DATA
+
+
+@pytest.fixture
+def sample_papers_file(shared_data: Path) -> Path:
+    path = shared_data / "papers_sample_1k.jsonl"
+    need(path.is_file(), f"{path} is missing")
+    return path
+
+
+@pytest.fixture
+def postgres(db: None) -> None:
+    need(connection.vendor == "postgresql", "needs PostgreSQL: set DATABASE_URL=postgres://...")
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_collectstatic_free(settings: pytest.FixtureRequest) -> Iterator[None]:
+    # A fast hasher keeps sign-up and log-in tests quick; plain static storage
+    # renders {% static %} without a collectstatic manifest.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    yield
+
+
+@pytest.fixture
+def reader(db: None) -> User:
+    return make_user(username="ada", email="ada@example.org")
+
+
+@pytest.fixture
+def reader_client(client: Client, reader: User) -> Client:
+    client.force_login(reader)
+    return client

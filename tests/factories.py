@@ -1,0 +1,37 @@
+"""Plain factories: real rows with sensible defaults, any field overridable."""
+
+import datetime as dt
+import itertools
+from typing import Any
+
+from accounts.models import User
+from papers.models import Paper, PaperTopic, Topic
+
+_sequence = itertools.count(1)
+
+
+def make_user(**fields: Any) -> User:
+    n = next(_sequence)
+    password = fields.pop("password", "correct horse battery staple")
+    fields.setdefault("username", f"reader{n}")
+    fields.setdefault("email", f"reader{n}@example.org")
+    return User.objects.create_user(password=password, **fields)
+
+
+def make_paper(*, topics: list[str] | tuple[str, ...] = ("cs.LG",), **fields: Any) -> Paper:
+    """A paper in `topics` (codes, primary first), announced today unless given."""
+    n = next(_sequence)
+    fields.setdefault("arxiv_id", f"2501.{n:05d}")
+    fields.setdefault("title", f"A study of problem {n}")
+    fields.setdefault("abstract", f"We study problem {n} and report what we found.")
+    fields.setdefault("authors", ["Ada Lovelace", "Alan Turing"])
+    fields.setdefault("announced_on", dt.date(2025, 10, 20))
+    paper = Paper.objects.create(**fields)
+    for position, code in enumerate(topics):
+        PaperTopic.objects.create(
+            paper=paper,
+            topic=Topic.objects.get(code=code),
+            position=position,
+            announced_on=paper.announced_on,
+        )
+    return paper
