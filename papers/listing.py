@@ -15,6 +15,9 @@ class Period(StrEnum):
     MONTH = "month"
 
 
+PERIOD_CHOICES = [(Period.DAY, "Daily"), (Period.WEEK, "Weekly"), (Period.MONTH, "Monthly")]
+
+
 @dataclass(frozen=True)
 class Listing:
     """One period of announcements and its neighbours that hold papers."""

@@ -12,7 +12,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
 
-from papers.listing import Period, latest_day, listing_for, papers_in
+from papers.listing import PERIOD_CHOICES, Period, latest_day, listing_for, papers_in
 from papers.models import Paper, PaperTopic, Topic, normalise_arxiv_id
 from papers.search import MAX_QUERY_LENGTH, query_words, search_papers
 from papers.taxonomy import ARCHIVE_NAMES
@@ -49,7 +49,12 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
         return render(request, "papers/home.html", {"listing": None, "period": period})
     listing = listing_for(day, period)
     page = paginate(request, papers_in(listing))
-    context = {"listing": listing, "period": period, "page": page}
+    context = {
+        "listing": listing,
+        "period": period,
+        "period_choices": PERIOD_CHOICES,
+        "page": page,
+    }
     if is_load_more(request):
         return render(request, PAPER_PAGE, context)
     return render(request, "papers/home.html", context)

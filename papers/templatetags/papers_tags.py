@@ -1,0 +1,20 @@
+from django import template
+from django.utils.safestring import SafeString
+
+from papers.search import highlight as highlight_words
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def highlight(context: template.Context, text: str) -> SafeString:
+    """Escape `text`, marking the page's search `words` in it (none: just escape)."""
+    return highlight_words(text, context.get("words") or [])
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context: template.Context, number: int) -> str:
+    """The current URL's query with `page` set to `number` (filters kept)."""
+    query = context["request"].GET.copy()
+    query["page"] = str(number)
+    return f"?{query.urlencode()}"
