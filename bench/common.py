@@ -13,7 +13,9 @@ import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = Path(os.getenv("PAPERFEED_SHARED_DATA", ROOT.parent / "shared" / "data"))
-POSTGRES_ADMIN_URL = os.getenv("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+POSTGRES_ADMIN_URL = os.getenv(
+    "BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"
+)
 
 
 def machine_summary() -> str:
@@ -29,7 +31,8 @@ def machine_summary() -> str:
         kib = int(Path("/proc/meminfo").read_text().split()[1])
         memory = f", {kib / 2**20:.0f} GiB RAM"
     return (
-        f"{os.cpu_count()} cores ({cpu}){memory}, {platform.system()} {platform.release()}, "
+        f"{os.cpu_count()} cores ({cpu}){memory}, "
+        f"{platform.system()} {platform.release()}, "
         f"Python {platform.python_version()}"
     )
 
@@ -53,7 +56,9 @@ def scratch_postgres() -> Iterator[str]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def manage(*args: str, database_url: str, capture: bool = False) -> subprocess.CompletedProcess[str]:
+def manage(
+    *args: str, database_url: str, capture: bool = False
+) -> subprocess.CompletedProcess[str]:
     """Run a management command in a fresh process against `database_url`."""
     env = {**os.environ, "DATABASE_URL": database_url, "CELERY_BROKER_URL": ""}
     return subprocess.run(

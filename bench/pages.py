@@ -76,7 +76,9 @@ def run() -> str:
     papers_file = SHARED_DATA / "papers.jsonl.gz"
     with scratch_postgres() as database_url:
         manage("migrate", "--no-input", "-v0", database_url=database_url)
-        manage("import_papers", str(papers_file), database_url=database_url, capture=True)
+        manage(
+            "import_papers", str(papers_file), database_url=database_url, capture=True
+        )
         manage("collectstatic", "--no-input", "-v0", database_url=database_url)
         env = {
             **os.environ,
@@ -89,8 +91,18 @@ def run() -> str:
         }
         port = free_port()
         server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "config.wsgi", "--workers", "2",
-             "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "config.wsgi",
+                "--workers",
+                "2",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+            ],
             cwd=ROOT,
             env=env,
         )
@@ -104,7 +116,8 @@ def run() -> str:
     lines = [
         "## Pages on PostgreSQL behind gunicorn (whole catalogue)",
         "",
-        f"gunicorn with 2 sync workers; one client, {REQUESTS_PER_PAGE} requests per page"
+        f"gunicorn with 2 sync workers; one client, {REQUESTS_PER_PAGE} requests"
+        " per page"
         " (varied days, topics, papers and queries), after a warm-up. Target: median"
         f" <= {TARGET_P50_MS:.0f} ms. Command: `make bench BENCH_ARGS=pages`.",
         "",
@@ -114,7 +127,8 @@ def run() -> str:
     for name, samples in rows:
         p50 = statistics.median(samples)
         lines.append(
-            f"| {name} | {p50:.1f} | {percentile(samples, 95):.1f} | {max(samples):.1f} "
+            f"| {name} | {p50:.1f} | {percentile(samples, 95):.1f} "
+            f"| {max(samples):.1f} "
             f"| {'yes' if p50 <= TARGET_P50_MS else 'NO'} |"
         )
     return "\n".join(lines) + "\n"
@@ -125,17 +139,34 @@ def measure(base: str, database_url: str) -> list[tuple[str, list[float]]]:
 
     rng = random.Random(7)
     with psycopg.connect(database_url) as conn:
-        ids = [r[0] for r in conn.execute(
-            "SELECT arxiv_id FROM papers_paper ORDER BY random() LIMIT 500")]
-        days = [r[0].isoformat() for r in conn.execute(
-            "SELECT DISTINCT announced_on FROM papers_paper ORDER BY 1 DESC LIMIT 60")]
-        topics = [r[0] for r in conn.execute(
-            "SELECT t.code FROM papers_topic t JOIN papers_papertopic l ON l.topic_id = t.id"
-            " GROUP BY t.code ORDER BY count(*) DESC LIMIT 20")]
+        ids = [
+            r[0]
+            for r in conn.execute(
+                "SELECT arxiv_id FROM papers_paper ORDER BY random() LIMIT 500"
+            )
+        ]
+        days = [
+            r[0].isoformat()
+            for r in conn.execute(
+                "SELECT DISTINCT announced_on FROM papers_paper"
+                " ORDER BY 1 DESC LIMIT 60"
+            )
+        ]
+        topics = [
+            r[0]
+            for r in conn.execute(
+                "SELECT t.code FROM papers_topic t"
+                " JOIN papers_papertopic l ON l.topic_id = t.id"
+                " GROUP BY t.code ORDER BY count(*) DESC LIMIT 20"
+            )
+        ]
     pages: list[tuple[str, Callable[[], str]]] = [
         ("`/` (latest day)", lambda: "/"),
         ("`/?date=` (a recent day)", lambda: f"/?date={rng.choice(days)}"),
-        ("`/topics/<code>/` (20 largest topics)", lambda: f"/topics/{rng.choice(topics)}/"),
+        (
+            "`/topics/<code>/` (20 largest topics)",
+            lambda: f"/topics/{rng.choice(topics)}/",
+        ),
         ("`/papers/<id>/`", lambda: f"/papers/{rng.choice(ids)}/"),
         ("`/search/?q=`", lambda: f"/search/?q={rng.choice(SEARCHES)}"),
     ]

@@ -18,7 +18,10 @@ BENCHMARKS = ["import_papers", "pages"]
 def main(argv: list[str]) -> int:
     names = argv or BENCHMARKS
     if not SHARED_DATA.is_dir():
-        print(f"bench: no shared data at {SHARED_DATA}; set PAPERFEED_SHARED_DATA", file=sys.stderr)
+        print(
+            f"bench: no shared data at {SHARED_DATA}; set PAPERFEED_SHARED_DATA",
+            file=sys.stderr,
+        )
         return 1
     sections = []
     for name in names:
@@ -26,10 +29,13 @@ def main(argv: list[str]) -> int:
         print(f"bench: {name} ...", file=sys.stderr, flush=True)
         module = importlib.import_module(f"bench.{name}")
         sections.append(module.run())
-        print(f"bench: {name} took {time.perf_counter() - started:.0f} s", file=sys.stderr)
+        print(
+            f"bench: {name} took {time.perf_counter() - started:.0f} s", file=sys.stderr
+        )
     header = (
         "# Benchmark results\n\n"
-        f"Measured {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on {machine_summary()}, "
+        f"Measured {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC "
+        f"on {machine_summary()}, "
         f"{postgres_version()}, with `make bench"
         + (f" BENCH_ARGS='{' '.join(names)}'" if argv else "")
         + "`. The machine is shared: compare figures measured in the same run.\n"

@@ -24,14 +24,20 @@ class PaperTopicInline(admin.TabularInline):
 @admin.register(Paper)
 class PaperAdmin(admin.ModelAdmin):
     list_display = ["arxiv_id", "title", "announced_on", "upvotes", "source"]
-    list_filter = ["announced_on", "source", ("topics", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [
+        "announced_on",
+        "source",
+        ("topics", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["=arxiv_id", "title"]
     date_hierarchy = "announced_on"
     readonly_fields = ["created_at", "updated_at"]
     inlines = [PaperTopicInline]
     show_full_result_count = False
 
-    def save_related(self, request: HttpRequest, form: ModelForm, formsets: Any, change: bool) -> None:
+    def save_related(
+        self, request: HttpRequest, form: ModelForm, formsets: Any, change: bool
+    ) -> None:
         super().save_related(request, form, formsets, change)
         # Topic pages sort by the copy of the listing day kept on each link.
         form.instance.topic_links.update(announced_on=form.instance.announced_on)

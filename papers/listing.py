@@ -15,7 +15,11 @@ class Period(StrEnum):
     MONTH = "month"
 
 
-PERIOD_CHOICES = [(Period.DAY, "Daily"), (Period.WEEK, "Weekly"), (Period.MONTH, "Monthly")]
+PERIOD_CHOICES = [
+    (Period.DAY, "Daily"),
+    (Period.WEEK, "Weekly"),
+    (Period.MONTH, "Monthly"),
+]
 
 
 @dataclass(frozen=True)
@@ -53,8 +57,12 @@ def latest_day() -> dt.date | None:
 def listing_for(day: dt.date, period: Period) -> Listing:
     """The period around `day`; previous/next skip periods without papers."""
     start, end = period_bounds(day, period)
-    previous = Paper.objects.filter(announced_on__lt=start).aggregate(d=Max("announced_on"))
-    following = Paper.objects.filter(announced_on__gt=end).aggregate(d=Min("announced_on"))
+    previous = Paper.objects.filter(announced_on__lt=start).aggregate(
+        d=Max("announced_on")
+    )
+    following = Paper.objects.filter(announced_on__gt=end).aggregate(
+        d=Min("announced_on")
+    )
     return Listing(
         period=period,
         start=start,
@@ -66,6 +74,6 @@ def listing_for(day: dt.date, period: Period) -> Listing:
 
 def papers_in(listing: Listing) -> QuerySet[Paper]:
     """The listing's papers, most upvoted first, then the newest."""
-    return Paper.objects.filter(announced_on__range=(listing.start, listing.end)).order_by(
-        "-upvotes", "-announced_on", "-arxiv_id"
-    )
+    return Paper.objects.filter(
+        announced_on__range=(listing.start, listing.end)
+    ).order_by("-upvotes", "-announced_on", "-arxiv_id")

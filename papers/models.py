@@ -9,7 +9,9 @@ from django.urls import reverse
 # New-style ids (0704.0001, 2501.01234) and old-style ones (hep-th/9901001).
 ARXIV_ID_PATTERN = r"(?:\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})"
 ARXIV_ID_RE = re.compile(rf"^{ARXIV_ID_PATTERN}$")
-VERSIONED_ID_RE = re.compile(rf"^(?:arxiv:)?({ARXIV_ID_PATTERN})(?:v\d+)?$", re.IGNORECASE)
+VERSIONED_ID_RE = re.compile(
+    rf"^(?:arxiv:)?({ARXIV_ID_PATTERN})(?:v\d+)?$", re.IGNORECASE
+)
 
 
 def normalise_arxiv_id(value: str) -> str | None:
@@ -98,8 +100,12 @@ class Paper(models.Model):
 class PaperTopic(models.Model):
     """A paper's category; position 0 is the primary one."""
 
-    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="topic_links")
-    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="paper_links")
+    paper = models.ForeignKey(
+        Paper, on_delete=models.CASCADE, related_name="topic_links"
+    )
+    topic = models.ForeignKey(
+        Topic, on_delete=models.PROTECT, related_name="paper_links"
+    )
     position = models.PositiveSmallIntegerField(default=0)
     # Copied from the paper so a topic page is one index range scan, newest first.
     announced_on = models.DateField()
@@ -107,7 +113,9 @@ class PaperTopic(models.Model):
     class Meta:
         ordering = ["position"]
         constraints = [
-            models.UniqueConstraint(fields=["paper", "topic"], name="paper_topic_unique")
+            models.UniqueConstraint(
+                fields=["paper", "topic"], name="paper_topic_unique"
+            )
         ]
         indexes = [
             models.Index(

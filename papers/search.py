@@ -56,7 +56,9 @@ def highlight(text: str, words: list[str]) -> SafeString:
     if not words:
         return escape(text)
     pattern = re.compile(
-        r"\b(?:" + "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True)) + r")\w*",
+        r"\b(?:"
+        + "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+        + r")\w*",
         re.IGNORECASE,
     )
     parts: list[str] = []

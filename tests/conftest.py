@@ -2,8 +2,8 @@
 a reason when it is missing, and fail instead under REQUIRE_SERVICES=1 (CI)."""
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -17,7 +17,9 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 REQUIRE_SERVICES = os.getenv("REQUIRE_SERVICES", "") in ("1", "true")
 SHARED_DATA = Path(
-    os.getenv("PAPERFEED_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
+    os.getenv(
+        "PAPERFEED_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"
+    )
 )
 
 
@@ -32,7 +34,10 @@ def need(available: bool, reason: str) -> None:
 
 @pytest.fixture
 def shared_data() -> Path:
-    need(SHARED_DATA.is_dir(), f"no shared data at {SHARED_DATA} (set PAPERFEED_SHARED_DATA)")
+    need(
+        SHARED_DATA.is_dir(),
+        f"no shared data at {SHARED_DATA} (set PAPERFEED_SHARED_DATA)",
+    )
     return SHARED_DATA
 
 
@@ -45,19 +50,23 @@ def sample_papers_file(shared_data: Path) -> Path:
 
 @pytest.fixture
 def postgres(db: None) -> None:
-    need(connection.vendor == "postgresql", "needs PostgreSQL: set DATABASE_URL=postgres://...")
+    need(
+        connection.vendor == "postgresql",
+        "needs PostgreSQL: set DATABASE_URL=postgres://...",
+    )
 
 
 @pytest.fixture(autouse=True)
-def _fast_and_collectstatic_free(settings: pytest.FixtureRequest) -> Iterator[None]:
+def _fast_and_collectstatic_free(settings: Any) -> None:
     # A fast hasher keeps sign-up and log-in tests quick; plain static storage
     # renders {% static %} without a collectstatic manifest.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {
         **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        "staticfiles": {
+            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        },
     }
-    yield
 
 
 @pytest.fixture

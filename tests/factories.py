@@ -18,7 +18,9 @@ def make_user(**fields: Any) -> User:
     return User.objects.create_user(password=password, **fields)
 
 
-def make_paper(*, topics: list[str] | tuple[str, ...] = ("cs.LG",), **fields: Any) -> Paper:
+def make_paper(
+    *, topics: list[str] | tuple[str, ...] = ("cs.LG",), **fields: Any
+) -> Paper:
     """A paper in `topics` (codes, primary first), announced today unless given."""
     n = next(_sequence)
     fields.setdefault("arxiv_id", f"2501.{n:05d}")

@@ -25,7 +25,9 @@ def test_healthz_reports_database_eager_broker_and_counts(client: Client, settin
 
 def test_healthz_reports_a_reachable_broker(client: Client, settings):
     broker = os.getenv("CELERY_BROKER_URL", "")
-    need(broker.startswith("redis://"), "needs Redis: set CELERY_BROKER_URL=redis://...")
+    need(
+        broker.startswith("redis://"), "needs Redis: set CELERY_BROKER_URL=redis://..."
+    )
     settings.CELERY_TASK_ALWAYS_EAGER = False
 
     response = client.get("/healthz")

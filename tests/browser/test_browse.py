@@ -31,17 +31,23 @@ def test_a_visitor_browses_days_opens_a_paper_and_searches(
 
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(live_server.url + "/")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Papers of Monday 20 October 2025")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Papers of Monday 20 October 2025"
+    )
     page.screenshot(path=artifacts / "home-1280.png", full_page=True)
     page.set_viewport_size({"width": 390, "height": 844})
     page.screenshot(path=artifacts / "home-390.png", full_page=True)
     page.set_viewport_size({"width": 1280, "height": 900})
 
     page.get_by_role("link", name="← Previous day").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Papers of Friday 17 October 2025")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Papers of Friday 17 October 2025"
+    )
     page.get_by_role("link", name="Spectral graph networks <for> molecules").click()
     expect(page).to_have_url(live_server.url + "/papers/2510.00001/")
-    expect(page.get_by_text("Message passing on graphs of atoms.").first).to_be_visible()
+    expect(
+        page.get_by_text("Message passing on graphs of atoms.").first
+    ).to_be_visible()
     page.screenshot(path=artifacts / "paper-1280.png", full_page=True)
 
     page.get_by_label("Search papers").fill("galaxy")
@@ -52,4 +58,3 @@ def test_a_visitor_browses_days_opens_a_paper_and_searches(
     expect(page).to_have_url(live_server.url + "/search/?q=spectral")
 
     assert errors == []
-

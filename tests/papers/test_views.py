@@ -61,7 +61,9 @@ def test_weekly_and_monthly_views_gather_their_period(client: Client):
     make_paper(title="November", announced_on=dt.date(2025, 11, 3))
 
     week = client.get(reverse("papers:home"), {"date": "2025-10-22", "period": "week"})
-    month = client.get(reverse("papers:home"), {"date": "2025-10-22", "period": "month"})
+    month = client.get(
+        reverse("papers:home"), {"date": "2025-10-22", "period": "month"}
+    )
 
     assert sorted(titles(week)) == ["Monday", "Sunday"]
     assert sorted(titles(month)) == ["Monday", "Next Monday", "Sunday"]
@@ -82,7 +84,9 @@ def test_a_day_without_papers_says_so_and_offers_navigation(client: Client):
 def test_bad_date_or_period_falls_back_to_the_latest_day(client: Client):
     make_paper(title="Latest", announced_on=DAY)
 
-    response = client.get(reverse("papers:home"), {"date": "2025-13-45", "period": "year"})
+    response = client.get(
+        reverse("papers:home"), {"date": "2025-13-45", "period": "year"}
+    )
 
     assert titles(response) == ["Latest"]
 
@@ -94,7 +98,9 @@ def test_empty_catalogue_explains_how_to_load_papers(client: Client):
     assert "import_papers" in response.text
 
 
-def test_card_shows_three_authors_the_author_count_topics_and_arxiv_links(client: Client):
+def test_card_shows_three_authors_the_author_count_topics_and_arxiv_links(
+    client: Client,
+):
     make_paper(
         arxiv_id="2510.12345",
         authors=["A One", "B Two", "C Three", "D Four", "E Five"],
@@ -108,7 +114,9 @@ def test_card_shows_three_authors_the_author_count_topics_and_arxiv_links(client
     assert "A One, B Two, C Three and others" in html
     assert "D Four" not in html
     assert "5 authors" in html
-    assert re.search(r'href="/topics/cs.CL/"[^>]*>cs.CL</a>.*href="/topics/cs.LG/"', html, re.S)
+    assert re.search(
+        r'href="/topics/cs.CL/"[^>]*>cs.CL</a>.*href="/topics/cs.LG/"', html, re.S
+    )
     assert 'href="https://arxiv.org/abs/2510.12345"' in html
     assert 'href="https://arxiv.org/pdf/2510.12345"' in html
     assert "▲ 12" in html
@@ -180,7 +188,9 @@ def test_pages_send_a_csp_with_a_nonce_carried_by_the_htmx_script(client: Client
     nonce = re.search(r"'nonce-([^']+)'", policy)
     assert nonce is not None
     assert "style-src 'self'" in policy
-    assert re.search(rf'<script[^>]+src="[^"]*htmx[^"]*"[^>]*nonce="{nonce.group(1)}"', response.text) or re.search(
+    assert re.search(
+        rf'<script[^>]+src="[^"]*htmx[^"]*"[^>]*nonce="{nonce.group(1)}"', response.text
+    ) or re.search(
         rf'<script[^>]+nonce="{nonce.group(1)}"[^>]+src="[^"]*htmx', response.text
     )
     assert "style=" not in response.text
@@ -237,14 +247,21 @@ def test_topics_page_lists_groups_archives_and_categories_with_counts(client: Cl
     html = response.text
     assert "<h2>Physics</h2>" in html
     assert "Astrophysics" in html
-    assert re.search(r"astro-ph\.GA</span> Astrophysics of Galaxies</a> <span class=\"count\">2<", html)
+    assert re.search(
+        r"astro-ph\.GA</span> Astrophysics of Galaxies</a> <span class=\"count\">2<",
+        html,
+    )
     assert re.search(r"astro-ph\.CO</span> [^<]+</a> <span class=\"count\">1<", html)
     assert html.count('class="topic-grid"') == 20  # one per archive
 
 
 def test_topic_page_lists_its_papers_newest_day_first(client: Client):
     make_paper(title="Old galaxy", topics=["astro-ph.GA"], announced_on=DAY)
-    make_paper(title="New galaxy", topics=["astro-ph.CO", "astro-ph.GA"], announced_on=DAY + dt.timedelta(days=2))
+    make_paper(
+        title="New galaxy",
+        topics=["astro-ph.CO", "astro-ph.GA"],
+        announced_on=DAY + dt.timedelta(days=2),
+    )
     make_paper(title="Not astronomy", topics=["cs.LG"], announced_on=DAY)
 
     response = client.get(reverse("papers:topic", args=["astro-ph.GA"]))
@@ -254,7 +271,11 @@ def test_topic_page_lists_its_papers_newest_day_first(client: Client):
 
 def test_topic_pages_paginate(client: Client):
     for n in range(32):
-        make_paper(title=f"Galaxy {n:02d}", topics=["astro-ph.GA"], announced_on=DAY + dt.timedelta(days=n))
+        make_paper(
+            title=f"Galaxy {n:02d}",
+            topics=["astro-ph.GA"],
+            announced_on=DAY + dt.timedelta(days=n),
+        )
 
     second = client.get(reverse("papers:topic", args=["astro-ph.GA"]), {"page": 2})
 
@@ -266,14 +287,18 @@ def test_unknown_topic_is_404(client: Client):
 
 
 def test_search_finds_papers_and_marks_the_words(client: Client):
-    make_paper(title="Graph neural networks for molecules", abstract="We use message passing.")
+    make_paper(
+        title="Graph neural networks for molecules", abstract="We use message passing."
+    )
     make_paper(title="Galaxy rotation curves", abstract="Dark matter halos.")
 
     response = client.get(reverse("papers:search"), {"q": "graph neural"})
 
     assert response.status_code == 200
     assert "1 result for" in response.text
-    assert "<mark>Graph</mark> <mark>neural</mark> networks for molecules" in response.text
+    assert (
+        "<mark>Graph</mark> <mark>neural</mark> networks for molecules" in response.text
+    )
     assert "Galaxy" not in response.text
 
 
@@ -289,7 +314,9 @@ def test_an_arxiv_id_as_query_goes_straight_to_the_paper(client: Client):
     make_paper(arxiv_id="2510.15201")
 
     response = client.get(reverse("papers:search"), {"q": "arXiv:2510.15201v3"})
-    htmx = client.get(reverse("papers:search"), {"q": "2510.15201"}, headers={"HX-Request": "true"})
+    htmx = client.get(
+        reverse("papers:search"), {"q": "2510.15201"}, headers={"HX-Request": "true"}
+    )
 
     assert response.status_code == 302
     assert response.headers["Location"] == "/papers/2510.15201/"
@@ -300,7 +327,9 @@ def test_search_as_you_type_returns_only_the_results_fragment(client: Client):
     make_paper(title="Quantum error correction")
 
     response = client.get(
-        reverse("papers:search"), {"q": "quantum"}, headers={"HX-Request": "true", "HX-Target": "search-results"}
+        reverse("papers:search"),
+        {"q": "quantum"},
+        headers={"HX-Request": "true", "HX-Target": "search-results"},
     )
 
     assert response.text.lstrip().startswith('<section id="search-results"')
@@ -309,7 +338,17 @@ def test_search_as_you_type_returns_only_the_results_fragment(client: Client):
 
 @pytest.mark.parametrize(
     "query",
-    ['"unclosed phrase', "a OR OR -", "(((", "!!! && || :*", "", "   ", "x" * 1000, "naïve Bayes ∑ 🙂", "'; DROP TABLE papers_paper; --"],
+    [
+        '"unclosed phrase',
+        "a OR OR -",
+        "(((",
+        "!!! && || :*",
+        "",
+        "   ",
+        "x" * 1000,
+        "naïve Bayes ∑ 🙂",
+        "'; DROP TABLE papers_paper; --",
+    ],
 )
 def test_odd_queries_give_a_page_not_an_error(client: Client, query: str):
     make_paper(title="Naive Bayes classifiers")
@@ -326,16 +365,27 @@ def test_a_very_long_query_is_cut_with_a_notice(client: Client):
     assert "only its first 300 characters were searched" in response.text
 
 
-def test_search_ranks_title_matches_above_abstract_matches_on_postgres(client: Client, postgres: None):
-    make_paper(title="A survey of methods", abstract="We discuss transformers briefly.", announced_on=DAY + dt.timedelta(days=5))
+def test_search_ranks_title_matches_above_abstract_matches_on_postgres(
+    client: Client, postgres: None
+):
+    make_paper(
+        title="A survey of methods",
+        abstract="We discuss transformers briefly.",
+        announced_on=DAY + dt.timedelta(days=5),
+    )
     make_paper(title="Transformers for vision", abstract="Images.", announced_on=DAY)
 
     response = client.get(reverse("papers:search"), {"q": "transformer"})
 
-    assert re.findall(r'data-paper="([^"]+)"', response.text)[0] == Paper.objects.get(title="Transformers for vision").arxiv_id
+    assert (
+        re.findall(r'data-paper="([^"]+)"', response.text)[0]
+        == Paper.objects.get(title="Transformers for vision").arxiv_id
+    )
 
 
-def test_postgres_search_understands_phrases_and_exclusions(client: Client, postgres: None):
+def test_postgres_search_understands_phrases_and_exclusions(
+    client: Client, postgres: None
+):
     make_paper(title="Dark matter in dwarf galaxies")
     make_paper(title="Matter that is dark in theory", abstract="Dark theories.")
 
