@@ -1,23 +1,59 @@
+"""Readers and the records that protect their log-ins."""
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
 
 
 class User(AbstractUser):
     """A reader. Custom from the first migration so fields can be added later."""
 
+    # Blank is allowed for accounts made with createsuperuser or the admin; the
+    # sign-up form requires an address.
     email = models.EmailField("e-mail address", blank=True)
+
+    class Meta(AbstractUser.Meta):
+        constraints = [
+            # Password resets look readers up by e-mail, case-insensitively, so an
+            # address must identify one account. Enforced in the database so that
+            # the admin and concurrent sign-ups cannot slip a duplicate in.
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=~models.Q(email=""),
+                name="accounts_user_email_ci_unique",
+                violation_error_message="A reader with that e-mail address "
+                "already exists.",
+            ),
+        ]
 
 
 class LoginFailure(models.Model):
     """One failed log-in, kept for the throttling window.
 
     Stored in the database (not one process's memory or cache) so that every web
-    process sees the same count.
+    process sees the same count. `username` is normalised (case-folded) so that
+    "Ada" and "ada" count against the same account.
     """
 
-    username = models.CharField(max_length=150, db_index=True)
-    ip_address = models.GenericIPAddressField(null=True, db_index=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    username = models.CharField(max_length=150)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    # Set by accounts.services from its clock rather than auto_now_add, so that
+    # tests can move time.
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["username", "created_at"], name="loginfailure_user_idx"
+            ),
+            models.Index(
+                fields=["ip_address", "created_at"], name="loginfailure_ip_idx"
+            ),
+            # Pruning deletes by age alone.
+            models.Index(fields=["created_at"], name="loginfailure_created_idx"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.username} from {self.ip_address} at {self.created_at:%Y-%m-%d %H:%M}"
+        when = f"{self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.username} from {self.ip_address or 'unknown'} at {when}"
