@@ -219,3 +219,5 @@ LOGGING = {
 
 # Papers per page on the daily, topic and search pages.
 PAPERFEED_PAGE_SIZE = env_int("PAPERFEED_PAGE_SIZE", 30)
+# A search ranks at most this many of the newest matching papers (see papers/search.py).
+PAPERFEED_SEARCH_CANDIDATES = env_int("PAPERFEED_SEARCH_CANDIDATES", 500)

@@ -2,13 +2,17 @@
 
 PostgreSQL: a weighted tsvector (title > abstract > authors) matched with
 `websearch_to_tsquery`, which accepts any input (quotes, OR, -not, garbage)
-without a syntax error, ranked with `ts_rank_cd`; the stored vector has a GIN index.
+without a syntax error, and ranked with `ts_rank_cd`; the stored vector has a
+GIN index. Ranking reads every candidate's vector, so only the newest
+settings.PAPERFEED_SEARCH_CANDIDATES matches are ranked: a common word ("learning") matches tens
+of thousands of papers, and ranking them all would take seconds.
 SQLite has no full-text operators here, so it falls back to case-insensitive
 matching of every word, newest first.
 """
 
 import re
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import F, Q, QuerySet
@@ -29,14 +33,20 @@ def query_words(query: str) -> list[str]:
 
 
 def search_papers(query: str) -> QuerySet[Paper]:
-    """Papers matching `query`, best first."""
+    """The newest PAPERFEED_SEARCH_CANDIDATES papers matching `query`, best first."""
     query = query[:MAX_QUERY_LENGTH]
+    limit = settings.PAPERFEED_SEARCH_CANDIDATES
+    newest_first = ("-announced_on", "-arxiv_id")
     if connection.vendor == "postgresql":
         ts_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
+        candidates = Paper.objects.filter(search_vector=ts_query).order_by(
+            *newest_first
+        )
+        rank = SearchRank(F("search_vector"), ts_query, cover_density=True)
         return (
-            Paper.objects.filter(search_vector=ts_query)
-            .annotate(rank=SearchRank(F("search_vector"), ts_query, cover_density=True))
-            .order_by("-rank", "-announced_on", "-arxiv_id")
+            Paper.objects.filter(pk__in=candidates.values("pk")[:limit])
+            .annotate(rank=rank)
+            .order_by("-rank", *newest_first)
         )
     words = query_words(query)
     if not words:
@@ -44,20 +54,24 @@ def search_papers(query: str) -> QuerySet[Paper]:
     condition = Q()
     for word in words:
         condition &= Q(title__icontains=word) | Q(abstract__icontains=word)
-    return Paper.objects.filter(condition).order_by("-announced_on", "-arxiv_id")
+    candidates = Paper.objects.filter(condition).order_by(*newest_first)
+    return Paper.objects.filter(pk__in=candidates.values("pk")[:limit]).order_by(
+        *newest_first
+    )
 
 
 def highlight(text: str, words: list[str]) -> SafeString:
     """`text` escaped, with words starting like a query word wrapped in <mark>.
 
     Prefix matching also marks the inflections PostgreSQL's stemmer matched
-    ('network' marks 'networks').
+    ('network' marks 'networks', and 'models' marks 'model').
     """
     if not words:
         return escape(text)
+    stems = {w[:-1] if len(w) > 3 and w.endswith("s") else w for w in words}
     pattern = re.compile(
         r"\b(?:"
-        + "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+        + "|".join(re.escape(w) for w in sorted(stems, key=len, reverse=True))
         + r")\w*",
         re.IGNORECASE,
     )

@@ -359,6 +359,20 @@ def test_odd_queries_give_a_page_not_an_error(client: Client, query: str):
     assert Paper.objects.count() == 1
 
 
+def test_a_common_query_ranks_only_the_newest_matches_and_says_so(
+    client: Client, settings
+):
+    settings.PAPERFEED_SEARCH_CANDIDATES = 3
+    for n in range(5):
+        make_paper(title=f"Entropy bound {n}", announced_on=DAY + dt.timedelta(days=n))
+
+    response = client.get(reverse("papers:search"), {"q": "entropy"})
+
+    shown = re.findall(r"Entropy</mark> bound (\d)", response.text)
+    assert sorted(shown) == ["2", "3", "4"]
+    assert "the 3 newest, best match first" in response.text
+
+
 def test_a_very_long_query_is_cut_with_a_notice(client: Client):
     response = client.get(reverse("papers:search"), {"q": "word " * 200})
 
