@@ -4,8 +4,8 @@ PostgreSQL: a weighted tsvector (title > abstract > authors) matched with
 `websearch_to_tsquery`, which accepts any input (quotes, OR, -not, garbage)
 without a syntax error, and ranked with `ts_rank_cd`; the stored vector has a
 GIN index. Ranking reads every candidate's vector, so only the newest
-settings.PAPERFEED_SEARCH_CANDIDATES matches are ranked: a common word ("learning") matches tens
-of thousands of papers, and ranking them all would take seconds.
+PAPERFEED_SEARCH_CANDIDATES matches are ranked: a common word ("learning")
+matches tens of thousands of papers, and ranking them all would take seconds.
 SQLite has no full-text operators here, so it falls back to case-insensitive
 matching of every word, newest first.
 """
