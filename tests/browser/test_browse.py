@@ -6,7 +6,12 @@ from playwright.sync_api import Page, expect
 
 from tests.factories import make_paper
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# serialized_rollback: the flush after a live-server test would drop the
+# topics that a data migration loaded, for every test after it.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_a_visitor_browses_days_opens_a_paper_and_searches(
