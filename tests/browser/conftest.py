@@ -4,6 +4,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connection
 
 from tests.conftest import need
 
@@ -39,3 +40,10 @@ def _chromium_installed() -> None:
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(autouse=True)
+def _no_persistent_connections() -> None:
+    # live_server answers each request in a thread of its own; a persistent
+    # connection would outlive that thread and keep the test database in use.
+    connection.settings_dict["CONN_MAX_AGE"] = 0
