@@ -1,10 +1,11 @@
 """The catalogue: arXiv categories (topics) and papers. Knows nothing about readers."""
 
+import functools
 import re
 
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 
 # New-style ids (0704.0001, 2501.01234) and old-style ones (hep-th/9901001).
 ARXIV_ID_PATTERN = r"(?:\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})"
@@ -24,6 +25,12 @@ def normalise_arxiv_id(value: str) -> str | None:
     return bare if "/" in bare else bare.lower()
 
 
+@functools.cache
+def topic_url(prefix: str, code: str) -> str:
+    # Every card links its topics; reversing each chip was a fifth of a page's time.
+    return reverse("papers:topic", args=[code])
+
+
 class Topic(models.Model):
     """An arXiv category such as cs.LG; loaded from the taxonomy by a migration."""
 
@@ -39,7 +46,7 @@ class Topic(models.Model):
         return f"{self.code} ({self.name})"
 
     def get_absolute_url(self) -> str:
-        return reverse("papers:topic", args=[self.code])
+        return topic_url(get_script_prefix(), self.code)
 
 
 class Paper(models.Model):

@@ -15,7 +15,7 @@ import re
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Q
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -32,32 +32,31 @@ def query_words(query: str) -> list[str]:
     return [w for w in words if w not in ("or", "and", "not")][:20]
 
 
-def search_papers(query: str) -> QuerySet[Paper]:
-    """The newest PAPERFEED_SEARCH_CANDIDATES papers matching `query`, best first."""
+def search_papers(query: str) -> list[int]:
+    """Ids of the newest PAPERFEED_SEARCH_CANDIDATES papers matching `query`,
+    best match first."""
     query = query[:MAX_QUERY_LENGTH]
     limit = settings.PAPERFEED_SEARCH_CANDIDATES
     newest_first = ("-announced_on", "-arxiv_id")
     if connection.vendor == "postgresql":
         ts_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
-        candidates = Paper.objects.filter(search_vector=ts_query).order_by(
-            *newest_first
+        # One pass finds the newest candidates and ranks them; sorting at most
+        # `limit` pairs here is cheaper than asking the database again.
+        ranked = (
+            Paper.objects.filter(search_vector=ts_query)
+            .annotate(rank=SearchRank(F("search_vector"), ts_query, cover_density=True))
+            .order_by(*newest_first)
+            .values_list("pk", "rank")[:limit]
         )
-        rank = SearchRank(F("search_vector"), ts_query, cover_density=True)
-        return (
-            Paper.objects.filter(pk__in=candidates.values("pk")[:limit])
-            .annotate(rank=rank)
-            .order_by("-rank", *newest_first)
-        )
+        return [pk for pk, _ in sorted(ranked, key=lambda pair: -pair[1])]
     words = query_words(query)
     if not words:
-        return Paper.objects.none()
+        return []
     condition = Q()
     for word in words:
         condition &= Q(title__icontains=word) | Q(abstract__icontains=word)
-    candidates = Paper.objects.filter(condition).order_by(*newest_first)
-    return Paper.objects.filter(pk__in=candidates.values("pk")[:limit]).order_by(
-        *newest_first
-    )
+    matches = Paper.objects.filter(condition).order_by(*newest_first)
+    return list(matches.values_list("pk", flat=True)[:limit])
 
 
 def highlight(text: str, words: list[str]) -> SafeString:

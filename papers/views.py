@@ -1,5 +1,7 @@
 import datetime as dt
+from collections.abc import Sequence
 from itertools import groupby
+from typing import Any
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
@@ -34,6 +36,22 @@ def with_topics(papers: QuerySet[Paper]) -> QuerySet[Paper]:
 def paginate(request: HttpRequest, papers: QuerySet[Paper]) -> Page[Paper]:
     paginator = Paginator(with_topics(papers), settings.PAPERFEED_PAGE_SIZE)
     return paginator.get_page(request.GET.get("page"))
+
+
+def paginate_ids(
+    request: HttpRequest, ids: Sequence[int] | QuerySet[Any, int]
+) -> Page[Paper]:
+    """A page of papers from an ordered sequence of their ids.
+
+    Counting and slicing ids is cheap where joining whole papers is not (a
+    large topic, ranked search results); only the page's papers are fetched.
+    """
+    paginator = Paginator(ids, settings.PAPERFEED_PAGE_SIZE)
+    id_page = paginator.get_page(request.GET.get("page"))
+    page_ids = list(id_page.object_list)
+    papers = with_topics(Paper.objects.filter(pk__in=page_ids)).in_bulk()
+    found = [papers[pk] for pk in page_ids if pk in papers]
+    return Page(found, id_page.number, paginator)  # type: ignore[arg-type]
 
 
 def is_load_more(request: HtmxHttpRequest) -> bool:
@@ -112,18 +130,14 @@ def topic_list(request: HttpRequest) -> HttpResponse:
 @vary_on_headers("HX-Request", "HX-Target")
 def topic_detail(request: HtmxHttpRequest, code: str) -> HttpResponse:
     topic = get_object_or_404(Topic, code=code)
-    # Count and page through the topic's links alone (an index range), then
-    # fetch only that page's papers: joining papers first costs a large topic
-    # (cs.CV holds a third of the catalogue) a scan of every row.
-    links = PaperTopic.objects.filter(topic=topic).order_by(
-        "-announced_on", "-paper_id"
+    # The topic's links alone are an index range: joining papers first would
+    # cost a large topic (cs.CV holds a third of the catalogue) every row.
+    ids = (
+        PaperTopic.objects.filter(topic=topic)
+        .order_by("-announced_on", "-paper_id")
+        .values_list("paper_id", flat=True)
     )
-    paginator = Paginator(links, settings.PAPERFEED_PAGE_SIZE)
-    link_page = paginator.get_page(request.GET.get("page"))
-    ids = [link.paper_id for link in link_page.object_list]
-    papers = with_topics(Paper.objects.filter(pk__in=ids)).in_bulk()
-    page: Page[Paper] = Page([papers[pk] for pk in ids], link_page.number, paginator)  # type: ignore[arg-type]
-    context = {"topic": topic, "page": page}
+    context = {"topic": topic, "page": paginate_ids(request, ids)}
     if is_load_more(request):
         return render(request, PAPER_PAGE, context)
     return render(request, "papers/topic_detail.html", context)
@@ -137,12 +151,11 @@ def search(request: HtmxHttpRequest) -> HttpResponse:
     if bare and Paper.objects.filter(arxiv_id=bare).exists():
         url = Paper(arxiv_id=bare).get_absolute_url()
         return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
-    results = search_papers(query) if query else Paper.objects.none()
     context = {
         "query": query,
         "truncated": len(query) > MAX_QUERY_LENGTH,
         "words": query_words(query),
-        "page": paginate(request, results),
+        "page": paginate_ids(request, search_papers(query) if query else []),
         "candidates": settings.PAPERFEED_SEARCH_CANDIDATES,
     }
     if is_load_more(request):

@@ -26,6 +26,7 @@ from papers.ingest import (
     PaperRecord,
     UpsertResult,
     parse_line,
+    refresh_statistics,
     upsert_papers,
 )
 from papers.models import Paper
@@ -127,7 +128,9 @@ class Command(BaseCommand):
                 f"unknown category {code!r} on {_papers(count)}: "
                 "kept out of their topics"
             )
-        if not committed.imported and not committed.updated:
+        if committed.imported or committed.updated:
+            refresh_statistics()
+        else:
             self._write_err("Nothing changed: the catalogue already matched.")
         self.stdout.write(
             f"imported {committed.imported}, updated {committed.updated}, "
