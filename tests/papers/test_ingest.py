@@ -385,7 +385,7 @@ def test_an_interrupt_rolls_back_the_batch_in_progress(db: None) -> None:
 def test_a_database_error_leaves_no_paper_without_its_topics(db: None) -> None:
     # Validation cannot produce this record: it stands for any row the database
     # refuses (here a NOT NULL title) in the middle of the second batch.
-    broken = dataclasses.replace(record(id="2502.99999"), title=None)
+    broken = dataclasses.replace(record(id="2502.99999"), title=None)  # type: ignore[arg-type]
 
     def records() -> Iterator[PaperRecord]:
         yield from many(1_500)
