@@ -423,6 +423,9 @@ def committed_db(django_db_setup: None, django_db_blocker: object) -> Iterator[N
             Paper.objects.filter(pk__gt=last).delete()
             if no_topics:
                 Topic.objects.all().delete()
+            # Opened outside any test's transaction: close it, or it keeps the
+            # test database in use when the session drops it.
+            connection.close()
 
 
 def test_parallel_writers_give_the_same_result(committed_db: None) -> None:
