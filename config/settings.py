@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "accounts",
     "papers",
+    "recommender",
 ]
 
 MIDDLEWARE = [
@@ -221,3 +222,7 @@ LOGGING = {
 PAPERFEED_PAGE_SIZE = env_int("PAPERFEED_PAGE_SIZE", 30)
 # A search ranks at most this many of the newest matching papers (see papers/search.py).
 PAPERFEED_SEARCH_CANDIDATES = env_int("PAPERFEED_SEARCH_CANDIDATES", 500)
+# The text index's vocabulary and LSA are fitted on at most this many papers.
+PAPERFEED_INDEX_SAMPLE = env_int("PAPERFEED_INDEX_SAMPLE", 50_000)
+# Seconds a retrain waits for more feedback (debounce) on a real worker.
+PAPERFEED_RETRAIN_DELAY = env_int("PAPERFEED_RETRAIN_DELAY", 5)

@@ -1,0 +1,310 @@
+"""Per-reader models: trained once per change of feedback, scored many times.
+
+A reader's model is a handful of profiles in the index's spaces plus the
+weights that blend them, all chosen by the offline evaluation
+(`manage.py evaluate`, figures in bench/RESULTS.md):
+
+- `centroid`: cosine to the mean TF-IDF vector of the liked papers, minus half
+  the mean of the "not interested" ones (Rocchio);
+- `lsa`: the same in the LSA space, which also matches synonyms;
+- `expansion`: cosine to the papers nearest the centroid (pseudo-relevance
+  feedback), so one like reaches its neighbourhood;
+- `linear`: a logistic regression of likes against dismissals and a sample of
+  other papers (background negatives), once there are enough likes;
+- `related` / `walk`: what readers who liked the same papers also liked;
+- `collab_text`: cosine to the papers that signal recommends, which carries it
+  to papers nobody has liked yet;
+- `popularity`: log(1 + likes).
+
+Each component is standardised over the candidates before the weighted sum,
+so weights mean the same whatever the scale of a component.
+"""
+
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import normalize
+
+from recommender.engine.corpus import Collaborative, Corpus
+
+EXPANSION_NEIGHBOURS = 10
+COLLAB_TEXT_NEIGHBOURS = 50
+DISMISSED_WEIGHT = 0.5
+LINEAR_MIN_LIKES = 20
+BACKGROUND = 2000
+
+# Tuned on validation splits of training data only (see bench/RESULTS.md):
+# one like on a P=1-like split, several on held-out P=10 training likes, and
+# the linear model on readers with 50 training likes (at 7 likes it hurt).
+WEIGHTS_ONE_LIKE = {"centroid": 1.0, "lsa": 1.1, "expansion": 1.35, "popularity": 0.95}
+WEIGHTS_MANY_LIKES = {
+    "centroid": 2.0,
+    "lsa": 1.5,
+    "related": 1.0,
+    "walk": 1.25,
+    "collab_text": 0.25,
+    "popularity": 2.5,
+}
+WEIGHTS_LINEAR = {**WEIGHTS_MANY_LIKES, "linear": 1.0}
+TEXT_PROFILES = ("centroid", "expansion", "collab_text", "linear")
+
+
+@dataclass(frozen=True)
+class ReaderModel:
+    index_version: str
+    liked: np.ndarray  # paper ids the model learned from
+    dismissed: np.ndarray
+    profiles: sparse.csr_matrix  # one row per TEXT_PROFILES entry, over terms
+    lsa_profile: np.ndarray  # (lsa_dims,)
+    intercept: float
+    weights: dict[str, float]
+
+    @property
+    def n_likes(self) -> int:
+        return len(self.liked)
+
+    @property
+    def n_dismissed(self) -> int:
+        return len(self.dismissed)
+
+    def profile(self, name: str) -> sparse.csr_matrix:
+        return self.profiles[TEXT_PROFILES.index(name)]
+
+
+def weights_for(n_likes: int) -> dict[str, float]:
+    if n_likes <= 1:
+        return dict(WEIGHTS_ONE_LIKE)
+    if n_likes < LINEAR_MIN_LIKES:
+        return dict(WEIGHTS_MANY_LIKES)
+    return dict(WEIGHTS_LINEAR)
+
+
+def _weighted_profile(
+    corpus: Corpus, rows: np.ndarray, weights: np.ndarray
+) -> sparse.csr_matrix:
+    combined = (
+        sparse.csr_matrix(weights.astype(np.float32)[None, :]) @ corpus.vectors[rows]
+    )
+    return normalize(combined)
+
+
+def _top_rows(scores: np.ndarray, exclude: np.ndarray, k: int) -> np.ndarray:
+    scores = scores.copy()
+    scores[exclude] = -np.inf
+    k = min(k, int(np.isfinite(scores).sum()))
+    if k <= 0:
+        return np.zeros(0, dtype=np.int64)
+    top = np.argpartition(-scores, k - 1)[:k]
+    return top[scores[top] > 0]
+
+
+def train_reader(
+    corpus: Corpus,
+    liked: Sequence[object],
+    dismissed: Sequence[object] = (),
+    *,
+    index_version: str,
+    collaborative: Collaborative | None = None,
+    weights: dict[str, float] | None = None,
+    background: int = BACKGROUND,
+    seed: int = 0,
+) -> ReaderModel | None:
+    """The reader's model, or None without a like in the corpus."""
+    liked_rows = corpus.rows(liked)
+    if len(liked_rows) == 0:
+        return None
+    dismissed_rows = corpus.rows(dismissed)
+    judged = np.concatenate([liked_rows, dismissed_rows])
+    n_terms = corpus.vectors.shape[1]
+
+    centroid = np.asarray(corpus.vectors[liked_rows].mean(axis=0)).ravel()
+    lsa = corpus.lsa[liked_rows].mean(axis=0)
+    if len(dismissed_rows):
+        centroid -= (
+            DISMISSED_WEIGHT
+            * np.asarray(corpus.vectors[dismissed_rows].mean(axis=0)).ravel()
+        )
+        lsa = lsa - DISMISSED_WEIGHT * corpus.lsa[dismissed_rows].mean(axis=0)
+    centroid_profile = normalize(sparse.csr_matrix(centroid.astype(np.float32)))
+    lsa_profile = normalize(lsa[None, :]).ravel().astype(np.float32)
+
+    similarity = np.asarray((corpus.vectors @ centroid_profile.T).todense()).ravel()
+    nearest = _top_rows(similarity, judged, EXPANSION_NEIGHBOURS)
+    expansion = _weighted_profile(corpus, nearest, similarity[nearest])
+
+    collab_text = sparse.csr_matrix((1, n_terms), dtype=np.float32)
+    if collaborative is not None and collaborative.related.nnz:
+        related = np.asarray(collaborative.related[liked_rows].sum(axis=0)).ravel()
+        recommended = _top_rows(related, judged, COLLAB_TEXT_NEIGHBOURS)
+        if len(recommended):
+            collab_text = _weighted_profile(corpus, recommended, related[recommended])
+
+    weights = weights if weights is not None else weights_for(len(liked_rows))
+    linear = sparse.csr_matrix((1, n_terms), dtype=np.float32)
+    intercept = 0.0
+    if weights.get("linear"):
+        rng = np.random.default_rng(seed)
+        others = np.setdiff1d(np.arange(len(corpus)), judged)
+        sample = rng.choice(others, min(background, len(others)), replace=False)
+        rows = np.concatenate([liked_rows, dismissed_rows, sample])
+        labels = np.zeros(len(rows), dtype=np.int8)
+        labels[: len(liked_rows)] = 1
+        classifier = LogisticRegression(C=1.0, class_weight="balanced", max_iter=200)
+        classifier.fit(corpus.vectors[rows], labels)
+        linear = sparse.csr_matrix(classifier.coef_.astype(np.float32))
+        intercept = float(classifier.intercept_[0])
+
+    return ReaderModel(
+        index_version=index_version,
+        liked=np.asarray(corpus.ids[liked_rows]),
+        dismissed=np.asarray(corpus.ids[dismissed_rows]),
+        profiles=sparse.vstack(
+            [centroid_profile, expansion, collab_text, linear], format="csr"
+        ).astype(np.float32),
+        lsa_profile=lsa_profile,
+        intercept=intercept,
+        weights=weights,
+    )
+
+
+def standardise(scores: np.ndarray) -> np.ndarray:
+    std = scores.std()
+    if std < 1e-9:
+        return np.zeros_like(scores)
+    return (scores - scores.mean()) / std
+
+
+def components(
+    model: ReaderModel,
+    vectors: sparse.csr_matrix,
+    lsa: np.ndarray,
+    *,
+    corpus: Corpus | None = None,
+    candidate_rows: np.ndarray | None = None,
+    collaborative: Collaborative | None = None,
+) -> dict[str, np.ndarray]:
+    """Raw component scores of the candidates (rows of `vectors` and `lsa`).
+
+    The collaborative components need the candidates' rows in `corpus`.
+    """
+    text = np.asarray((vectors @ model.profiles.T).todense())
+    scores = {name: text[:, i] for i, name in enumerate(TEXT_PROFILES)}
+    scores["linear"] = scores["linear"] + model.intercept
+    scores["lsa"] = lsa @ model.lsa_profile
+    n = vectors.shape[0]
+    for name in ("related", "walk", "popularity"):
+        scores[name] = np.zeros(n, dtype=np.float32)
+    if collaborative is not None and corpus is not None and candidate_rows is not None:
+        liked_rows = corpus.rows(model.liked.tolist())
+        selector = sparse.csr_matrix(
+            (
+                np.ones(len(liked_rows), dtype=np.float32),
+                (np.zeros(len(liked_rows)), liked_rows),
+            ),
+            shape=(1, len(corpus)),
+        )
+        for name, matrix in (
+            ("related", collaborative.related),
+            ("walk", collaborative.walk),
+        ):
+            if matrix.nnz:
+                full = np.asarray((selector @ matrix).todense()).ravel()
+                scores[name] = full[candidate_rows]
+        scores["popularity"] = collaborative.popularity[candidate_rows]
+    return scores
+
+
+def score(
+    model: ReaderModel,
+    vectors: sparse.csr_matrix,
+    lsa: np.ndarray,
+    **context: object,
+) -> np.ndarray:
+    """One score per candidate row: higher is a better match for the reader."""
+    parts = components(model, vectors, lsa, **context)  # type: ignore[arg-type]
+    total = np.zeros(vectors.shape[0], dtype=np.float32)
+    for name, weight in model.weights.items():
+        if weight:
+            total += weight * standardise(parts[name])
+    return total
+
+
+def explain(
+    model: ReaderModel,
+    vector: sparse.csr_matrix,
+    liked_vectors: sparse.csr_matrix,
+    terms: Sequence[str],
+    *,
+    top: int = 3,
+) -> tuple[list[str], int | None]:
+    """The terms that most raise a paper's match, and the row of the most
+    similar liked paper in `liked_vectors` (None without likes)."""
+    contribution = vector.multiply(model.profile("centroid")).tocsr()
+    order = np.argsort(-contribution.data)[:top]
+    top_terms = [
+        terms[contribution.indices[i]] for i in order if contribution.data[i] > 0
+    ]
+    if liked_vectors.shape[0] == 0:
+        return top_terms, None
+    similarity = np.asarray((liked_vectors @ vector.T).todense()).ravel()
+    return top_terms, int(similarity.argmax())
+
+
+def similar_rows(corpus: Corpus, row: int, k: int = 10) -> list[tuple[int, float]]:
+    """The k rows nearest `row` by cosine similarity, best first."""
+    similarity = np.asarray((corpus.vectors @ corpus.vectors[row].T).todense()).ravel()
+    similarity[row] = -np.inf
+    k = min(k, len(similarity) - 1)
+    if k <= 0:
+        return []
+    top = np.argpartition(-similarity, k - 1)[:k]
+    top = top[np.argsort(-similarity[top])]
+    return [(int(r), float(similarity[r])) for r in top]
+
+
+def model_to_bytes(model: ReaderModel) -> bytes:
+    meta = json.dumps(
+        {
+            "index_version": model.index_version,
+            "intercept": model.intercept,
+            "weights": model.weights,
+        }
+    )
+    profiles = model.profiles.tocsr()
+    buffer = io.BytesIO()
+    np.savez(
+        buffer,
+        meta=np.frombuffer(meta.encode(), dtype=np.uint8),
+        # tolist() first: object arrays of ids would need a pickle.
+        liked=np.asarray(model.liked.tolist()),
+        dismissed=np.asarray(model.dismissed.tolist()),
+        data=profiles.data,
+        indices=profiles.indices,
+        indptr=profiles.indptr,
+        shape=np.asarray(profiles.shape),
+        lsa=model.lsa_profile,
+    )
+    return buffer.getvalue()
+
+
+def model_from_bytes(data: bytes) -> ReaderModel:
+    with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
+        meta = json.loads(arrays["meta"].tobytes().decode())
+        profiles = sparse.csr_matrix(
+            (arrays["data"], arrays["indices"], arrays["indptr"]),
+            shape=tuple(arrays["shape"]),
+        )
+        return ReaderModel(
+            index_version=meta["index_version"],
+            liked=arrays["liked"],
+            dismissed=arrays["dismissed"],
+            profiles=profiles,
+            lsa_profile=arrays["lsa"],
+            intercept=float(meta["intercept"]),
+            weights={k: float(v) for k, v in meta["weights"].items()},
+        )

@@ -1,0 +1,173 @@
+"""The corpus-wide TF-IDF index: vocabulary, idf weights and an LSA projection.
+
+Fitted once on the catalogue (on a sample when it is large) and versioned; new
+papers are vectorized with the same vocabulary without a refit. Serialised as
+JSON and raw numpy arrays, never pickled.
+"""
+
+import io
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from itertools import pairwise
+
+import numpy as np
+from scipy import sparse
+from sklearn.decomposition import TruncatedSVD
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+from sklearn.preprocessing import normalize
+
+# Words of two or more characters starting with a letter: drops numbers and
+# one-letter LaTeX symbols, keeps terms like "gpt4" and "h_0".
+WORD_RE = re.compile(r"[a-z][a-z0-9_]+")
+STOP_WORDS = frozenset(ENGLISH_STOP_WORDS)
+
+
+@dataclass(frozen=True)
+class IndexParams:
+    """How an index is fitted. The defaults are the ones chosen by evaluation."""
+
+    min_df: int = 2
+    max_df: float = 0.5
+    max_terms: int = 200_000
+    lsa_dims: int = 200
+    sample_size: int = 50_000
+    seed: int = 0
+    # 1: single words. 2: also pairs of adjacent words ("dark matter"), which
+    # doubles the time to build; meaningless on bag-of-words corpora.
+    ngrams: int = 1
+
+
+@dataclass(frozen=True)
+class Index:
+    version: str
+    params: IndexParams
+    terms: tuple[str, ...]  # column order
+    idf: np.ndarray  # (n_terms,) float32
+    lsa: np.ndarray  # (lsa_dims, n_terms) float32: rows of the LSA projection
+
+    @property
+    def n_terms(self) -> int:
+        return len(self.terms)
+
+
+def tokenize(text: str, ngrams: int = 1) -> list[str]:
+    """Lower-cased words without English stop words (and word pairs if asked)."""
+    words = [w for w in WORD_RE.findall(text.lower()) if w not in STOP_WORDS]
+    if ngrams >= 2:
+        words += [f"{a} {b}" for a, b in pairwise(words)]
+    return words
+
+
+def build_index(texts: Sequence[str], *, version: str, params: IndexParams) -> Index:
+    """Fit the vocabulary, idf and LSA projection on (a sample of) `texts`."""
+    rng = np.random.default_rng(params.seed)
+    if len(texts) > params.sample_size:
+        chosen = np.sort(rng.choice(len(texts), params.sample_size, replace=False))
+        sample = [texts[i] for i in chosen]
+    else:
+        sample = list(texts)
+    n = len(sample)
+    document_frequency: Counter[str] = Counter()
+    for text in sample:
+        document_frequency.update(set(tokenize(text, params.ngrams)))
+    max_count = params.max_df * n
+    kept = [
+        (count, term)
+        for term, count in document_frequency.items()
+        if params.min_df <= count <= max_count
+    ]
+    # Most frequent first when capped, then alphabetical for a stable order.
+    kept.sort(key=lambda item: (-item[0], item[1]))
+    kept = sorted(kept[: params.max_terms], key=lambda item: item[1])
+    terms = tuple(term for _, term in kept)
+    df = np.array([count for count, _ in kept], dtype=np.float64)
+    idf = (np.log((1 + n) / (1 + df)) + 1).astype(np.float32)
+    index = Index(
+        version=version,
+        params=params,
+        terms=terms,
+        idf=idf,
+        lsa=np.zeros((0, len(terms)), dtype=np.float32),
+    )
+    dims = min(params.lsa_dims, max(len(terms) - 1, 0), max(n - 1, 0))
+    if dims > 0:
+        svd = TruncatedSVD(
+            dims, algorithm="randomized", n_iter=5, random_state=params.seed
+        )
+        svd.fit(vectorize(index, sample))
+        index = Index(
+            version=version,
+            params=params,
+            terms=terms,
+            idf=idf,
+            lsa=svd.components_.astype(np.float32),
+        )
+    return index
+
+
+def vectorize(index: Index, texts: Iterable[str]) -> sparse.csr_matrix:
+    """l2-normalised sublinear TF-IDF rows (float32) in the index's vocabulary."""
+    column = {term: i for i, term in enumerate(index.terms)}
+    indptr = [0]
+    indices: list[int] = []
+    counts: list[int] = []
+    for text in texts:
+        found = Counter(
+            c
+            for c in map(column.get, tokenize(text, index.params.ngrams))
+            if c is not None
+        )
+        indices.extend(found.keys())
+        counts.extend(found.values())
+        indptr.append(len(indices))
+    data = (1 + np.log(np.asarray(counts, dtype=np.float32))) * index.idf[
+        np.asarray(indices, dtype=np.int64)
+    ]
+    matrix = sparse.csr_matrix(
+        (
+            data.astype(np.float32),
+            np.asarray(indices, dtype=np.int32),
+            np.asarray(indptr),
+        ),
+        shape=(len(indptr) - 1, index.n_terms),
+        dtype=np.float32,
+    )
+    matrix.sort_indices()
+    return normalize(matrix, copy=False)
+
+
+def project(index: Index, vectors: sparse.csr_matrix) -> np.ndarray:
+    """Dense, l2-normalised LSA coordinates of TF-IDF rows (float32)."""
+    if index.lsa.shape[0] == 0:
+        return np.zeros((vectors.shape[0], 0), dtype=np.float32)
+    dense = np.asarray(vectors @ index.lsa.T, dtype=np.float32)
+    return normalize(dense, copy=False)
+
+
+def index_to_bytes(index: Index) -> bytes:
+    meta = json.dumps(
+        {"version": index.version, "params": asdict(index.params), "terms": index.terms}
+    )
+    buffer = io.BytesIO()
+    np.savez(
+        buffer,
+        meta=np.frombuffer(meta.encode(), dtype=np.uint8),
+        idf=index.idf,
+        lsa=index.lsa,
+    )
+    return buffer.getvalue()
+
+
+def index_from_bytes(data: bytes) -> Index:
+    with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
+        meta = json.loads(arrays["meta"].tobytes().decode())
+        return Index(
+            version=meta["version"],
+            params=IndexParams(**meta["params"]),
+            terms=tuple(meta["terms"]),
+            idf=arrays["idf"].astype(np.float32),
+            lsa=arrays["lsa"].astype(np.float32),
+        )

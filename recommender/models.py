@@ -1,0 +1,90 @@
+"""Readers' feedback and what is derived from it: the text index, per-paper
+vectors and per-reader models. Feedback is the only primary data here; the
+rest can always be rebuilt (`manage.py build_index`, `manage.py train_readers`).
+"""
+
+from django.conf import settings
+from django.db import models
+
+from papers.models import Paper
+
+
+class Feedback(models.Model):
+    LIKE = 1
+    NOT_INTERESTED = -1
+    VALUES = [(LIKE, "Like"), (NOT_INTERESTED, "Not interested")]
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="feedback"
+    )
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="feedback")
+    value = models.SmallIntegerField(choices=VALUES)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "paper"], name="feedback_once_per_paper"
+            )
+        ]
+        indexes = [models.Index(fields=["paper", "value"], name="feedback_paper_value")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.get_value_display()} {self.paper_id}"
+
+
+class TextIndex(models.Model):
+    """One fitted TF-IDF vocabulary with its idf and LSA projection."""
+
+    version = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    is_current = models.BooleanField(default=False, db_index=True)
+    n_papers = models.PositiveIntegerField(default=0)
+    n_terms = models.PositiveIntegerField(default=0)
+    # engine.text.index_to_bytes: JSON and raw numpy arrays, never a pickle.
+    data = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_current"],
+                condition=models.Q(is_current=True),
+                name="one_current_text_index",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.version
+
+
+class PaperVector(models.Model):
+    """A paper's TF-IDF row and LSA coordinates in one index version."""
+
+    paper = models.OneToOneField(Paper, on_delete=models.CASCADE, primary_key=True)
+    index_version = models.CharField(max_length=40, db_index=True)
+    term_ids = models.BinaryField()  # int32
+    weights = models.BinaryField()  # float32, l2-normalised
+    lsa = models.BinaryField()  # float32, l2-normalised
+
+    def __str__(self) -> str:
+        return f"{self.paper_id} in {self.index_version}"
+
+
+class ReaderModel(models.Model):
+    """A reader's trained model; rebuilt from feedback whenever it is stale."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reader_model"
+    )
+    index_version = models.CharField(max_length=40)
+    # engine.reader.model_to_bytes; empty when the reader has no like yet.
+    data = models.BinaryField(blank=True)
+    n_likes = models.PositiveIntegerField(default=0)
+    n_dismissed = models.PositiveIntegerField(default=0)
+    trained_at = models.DateTimeField(null=True, blank=True)
+    # Set on every feedback change; a training that started before it is stale.
+    requested_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"model of {self.user_id} ({self.n_likes} likes)"
