@@ -133,7 +133,8 @@ def train_reader(
     centroid_profile = normalize(sparse.csr_matrix(centroid.astype(np.float32)))
     lsa_profile = normalize(lsa[None, :]).ravel().astype(np.float32)
 
-    similarity = np.asarray((corpus.vectors @ centroid_profile.T).todense()).ravel()
+    # A dense vector: sparse-by-sparse products cost ten times as much here.
+    similarity = corpus.vectors @ centroid_profile.toarray().ravel()
     nearest = _top_rows(similarity, judged, EXPANSION_NEIGHBOURS)
     expansion = _weighted_profile(corpus, nearest, similarity[nearest])
 
@@ -149,12 +150,16 @@ def train_reader(
     intercept = 0.0
     if weights.get("linear"):
         rng = np.random.default_rng(seed)
-        others = np.setdiff1d(np.arange(len(corpus)), judged)
+        unjudged = np.ones(len(corpus), dtype=bool)
+        unjudged[judged] = False
+        others = np.flatnonzero(unjudged)
         sample = rng.choice(others, min(background, len(others)), replace=False)
         rows = np.concatenate([liked_rows, dismissed_rows, sample])
         labels = np.zeros(len(rows), dtype=np.int8)
         labels[: len(liked_rows)] = 1
-        classifier = LogisticRegression(C=1.0, class_weight="balanced", max_iter=200)
+        classifier = LogisticRegression(
+            C=1.0, class_weight="balanced", solver="liblinear", max_iter=200
+        )
         classifier.fit(corpus.vectors[rows], labels)
         linear = sparse.csr_matrix(classifier.coef_.astype(np.float32))
         intercept = float(classifier.intercept_[0])
@@ -192,7 +197,7 @@ def components(
 
     The collaborative components need the candidates' rows in `corpus`.
     """
-    text = np.asarray((vectors @ model.profiles.T).todense())
+    text = np.asarray(vectors @ model.profiles.toarray().T)
     scores = {name: text[:, i] for i, name in enumerate(TEXT_PROFILES)}
     scores["linear"] = scores["linear"] + model.intercept
     scores["lsa"] = lsa @ model.lsa_profile
@@ -251,13 +256,13 @@ def explain(
     ]
     if liked_vectors.shape[0] == 0:
         return top_terms, None
-    similarity = np.asarray((liked_vectors @ vector.T).todense()).ravel()
+    similarity = liked_vectors @ vector.toarray().ravel()
     return top_terms, int(similarity.argmax())
 
 
 def similar_rows(corpus: Corpus, row: int, k: int = 10) -> list[tuple[int, float]]:
     """The k rows nearest `row` by cosine similarity, best first."""
-    similarity = np.asarray((corpus.vectors @ corpus.vectors[row].T).todense()).ravel()
+    similarity = corpus.vectors @ corpus.vectors[row].toarray().ravel()
     similarity[row] = -np.inf
     k = min(k, len(similarity) - 1)
     if k <= 0:
