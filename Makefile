@@ -26,6 +26,7 @@ $(VENV)/.installed: pyproject.toml
 run: venv
 	$(MANAGE) migrate --no-input
 	$(MANAGE) import_papers --if-empty $(PAPERS)
+	$(MANAGE) build_index --if-missing
 	DEBUG=$${DEBUG:-true} $(MANAGE) runserver $(HOST)
 
 test: venv

@@ -22,7 +22,14 @@ from sklearn.svm import LinearSVC
 from bench.common import ROOT, SHARED_DATA
 from recommender.engine.corpus import Corpus
 from recommender.engine.reader import score, similar_rows, train_reader
-from recommender.engine.text import Index, IndexParams, build_index, project, vectorize
+from recommender.engine.text import (
+    Index,
+    IndexParams,
+    build_index,
+    paper_text,
+    project,
+    vectorize,
+)
 
 READERS = 30
 LIKES = 50
@@ -35,9 +42,7 @@ def read_papers() -> tuple[list[str], list[str], list[str]]:
         for line in lines:
             r = json.loads(line)
             ids.append(r["id"])
-            texts.append(
-                f"{r['title']}\n{r['abstract']}\n{', '.join(r.get('authors') or [])}"
-            )
+            texts.append(paper_text(r["title"], r["abstract"], r.get("authors") or []))
             primaries.append(r["categories"][0])
     return ids, texts, primaries
 

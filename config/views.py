@@ -1,7 +1,6 @@
 """Project-level endpoints that span the apps."""
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
@@ -9,6 +8,7 @@ from django.views.decorators.http import require_GET
 from kombu import Connection
 
 from papers.models import Paper, Topic
+from recommender.models import TextIndex
 
 
 def broker_status() -> str:
@@ -25,7 +25,8 @@ def broker_status() -> str:
 @require_GET
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Database, broker and catalogue counts; 503 when something is down."""
+    """Database, broker, catalogue counts and the text index version; 503 when
+    something is down."""
     body: dict[str, object] = {}
     try:
         with connection.cursor() as cursor:
@@ -34,8 +35,12 @@ def healthz(request: HttpRequest) -> JsonResponse:
         body["counts"] = {
             "papers": Paper.objects.count(),
             "topics": Topic.objects.count(),
-            "users": get_user_model().objects.count(),
         }
+        body["index"] = (
+            TextIndex.objects.filter(is_current=True)
+            .values_list("version", flat=True)
+            .first()
+        )
     except DatabaseError as error:
         body["database"] = f"error: {type(error).__name__}"
     body["broker"] = broker_status()

@@ -32,10 +32,6 @@ class Listing:
     previous: dt.date | None
     next: dt.date | None
 
-    @property
-    def day(self) -> dt.date:
-        return self.start
-
 
 def period_bounds(day: dt.date, period: Period) -> tuple[dt.date, dt.date]:
     """First and last day of the period that holds `day` (weeks start on Monday)."""

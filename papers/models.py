@@ -9,7 +9,6 @@ from django.urls import get_script_prefix, reverse
 
 # New-style ids (0704.0001, 2501.01234) and old-style ones (hep-th/9901001).
 ARXIV_ID_PATTERN = r"(?:\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})"
-ARXIV_ID_RE = re.compile(rf"^{ARXIV_ID_PATTERN}$")
 VERSIONED_ID_RE = re.compile(
     rf"^(?:arxiv:)?({ARXIV_ID_PATTERN})(?:v\d+)?$", re.IGNORECASE
 )
@@ -21,8 +20,17 @@ def normalise_arxiv_id(value: str) -> str | None:
     if match is None:
         return None
     bare = match.group(1)
-    # Old-style archives are lower case, but keep the subject class ('math.AG/...').
-    return bare if "/" in bare else bare.lower()
+    if "/" not in bare:
+        return bare.lower()
+    # Old-style: the archive is lower case, a subject class upper case
+    # ('HEP-TH/9901001' -> 'hep-th/9901001', 'math.ag/...' -> 'math.AG/...').
+    archive, number = bare.split("/")
+    name, _, subject = archive.partition(".")
+    return (
+        f"{name.lower()}.{subject.upper()}/{number}"
+        if subject
+        else f"{name.lower()}/{number}"
+    )
 
 
 @functools.cache
@@ -99,9 +107,6 @@ class Paper(models.Model):
     @property
     def first_authors(self) -> list[str]:
         return list(self.authors[:3])
-
-    def text_for_model(self) -> str:
-        return f"{self.title}\n{self.abstract}\n{', '.join(self.authors)}"
 
 
 class PaperTopic(models.Model):

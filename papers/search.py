@@ -54,7 +54,11 @@ def search_papers(query: str) -> list[int]:
         return []
     condition = Q()
     for word in words:
-        condition &= Q(title__icontains=word) | Q(abstract__icontains=word)
+        condition &= (
+            Q(title__icontains=word)
+            | Q(abstract__icontains=word)
+            | Q(authors__icontains=word)
+        )
     matches = Paper.objects.filter(condition).order_by(*newest_first)
     return list(matches.values_list("pk", flat=True)[:limit])
 

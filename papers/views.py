@@ -81,11 +81,16 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "papers/home.html", context)
 
 
+# Far enough from date.max that a month or week around the day still exists.
+LAST_DAY = dt.date(9999, 11, 30)
+
+
 def parse_day(value: str | None) -> dt.date | None:
     try:
-        return parse_date(value or "")
+        day = parse_date(value or "")
     except ValueError:
         return None
+    return day if day is not None and day <= LAST_DAY else None
 
 
 @require_GET
@@ -129,7 +134,7 @@ def topic_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 @vary_on_headers("HX-Request", "HX-Target")
 def topic_detail(request: HtmxHttpRequest, code: str) -> HttpResponse:
-    topic = get_object_or_404(Topic, code=code)
+    topic = get_object_or_404(Topic, code=code.replace("\x00", ""))
     # The topic's links alone are an index range: joining papers first would
     # cost a large topic (cs.CV holds a third of the catalogue) every row.
     ids = (
@@ -146,7 +151,8 @@ def topic_detail(request: HtmxHttpRequest, code: str) -> HttpResponse:
 @require_GET
 @vary_on_headers("HX-Request", "HX-Target")
 def search(request: HtmxHttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()
+    # PostgreSQL text cannot hold NUL: drop it rather than fail the query.
+    query = request.GET.get("q", "").replace("\x00", "").strip()
     bare = normalise_arxiv_id(query)
     if bare and Paper.objects.filter(arxiv_id=bare).exists():
         url = Paper(arxiv_id=bare).get_absolute_url()

@@ -59,13 +59,24 @@ class TextIndex(models.Model):
 
 
 class PaperVector(models.Model):
-    """A paper's TF-IDF row and LSA coordinates in one index version."""
+    """A paper's TF-IDF row and LSA coordinates in one index version.
 
-    paper = models.OneToOneField(Paper, on_delete=models.CASCADE, primary_key=True)
-    index_version = models.CharField(max_length=40, db_index=True)
+    A rebuild writes the new version's rows beside the current ones and
+    switches over at the end, so readers are served throughout.
+    """
+
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="vectors")
+    index_version = models.CharField(max_length=40)
     term_ids = models.BinaryField()  # int32
     weights = models.BinaryField()  # float32, l2-normalised
     lsa = models.BinaryField()  # float32, l2-normalised
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["index_version", "paper"], name="one_vector_per_paper_and_index"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.paper_id} in {self.index_version}"

@@ -39,6 +39,7 @@ from recommender.engine.text import (
     IndexParams,
     index_from_bytes,
     index_to_bytes,
+    paper_text,
     project,
     vectorize,
 )
@@ -52,16 +53,17 @@ VECTOR_BATCH = 2000
 Progress = Callable[[int], object]
 
 
-def paper_text(title: str, abstract: str, authors: Sequence[str]) -> str:
-    return f"{title}\n{abstract}\n{', '.join(authors)}"
-
-
 # --- Index and vectors -----------------------------------------------------
 
 
 def build_index(*, progress: Progress | None = None) -> TextIndex:
     """Fit a new index on the catalogue, vectorize every paper with it and make
-    it current; readers' models of the old version are retrained afterwards."""
+    it current; readers' models of the old version are retrained afterwards.
+
+    The new vectors are written beside the current ones, batch by batch, and
+    the switch is one short transaction: readers and likes are never blocked
+    for the length of a rebuild.
+    """
     rows = list(
         Paper.objects.order_by("pk").values_list("pk", "title", "abstract", "authors")
     )
@@ -71,24 +73,26 @@ def build_index(*, progress: Progress | None = None) -> TextIndex:
     version = f"{timezone.now():%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}"
     params = IndexParams(sample_size=settings.PAPERFEED_INDEX_SAMPLE)
     index = build_engine_index(texts, version=version, params=params)
-    with transaction.atomic():
-        record = TextIndex.objects.create(
-            version=version,
-            n_papers=len(rows),
-            n_terms=index.n_terms,
-            data=index_to_bytes(index),
-        )
-        PaperVector.objects.all().delete()
-        for start in range(0, len(rows), VECTOR_BATCH):
-            chunk = rows[start : start + VECTOR_BATCH]
+    record = TextIndex.objects.create(
+        version=version,
+        n_papers=len(rows),
+        n_terms=index.n_terms,
+        data=index_to_bytes(index),
+    )
+    for start in range(0, len(rows), VECTOR_BATCH):
+        chunk = rows[start : start + VECTOR_BATCH]
+        with transaction.atomic():
             _store_vectors(
                 index, [pk for pk, *_ in chunk], texts[start : start + len(chunk)]
             )
-            if progress:
-                progress(len(chunk))
-        TextIndex.objects.exclude(pk=record.pk).delete()
+        if progress:
+            progress(len(chunk))
+    with transaction.atomic():
+        TextIndex.objects.filter(is_current=True).update(is_current=False)
         record.is_current = True
         record.save(update_fields=["is_current"])
+    PaperVector.objects.exclude(index_version=version).delete()
+    TextIndex.objects.exclude(pk=record.pk).delete()
     return record
 
 
@@ -113,8 +117,8 @@ def _store_vectors(
             for i, pk in enumerate(paper_ids)
         ],
         update_conflicts=True,
-        unique_fields=["paper"],
-        update_fields=["index_version", "term_ids", "weights", "lsa"],
+        unique_fields=["index_version", "paper"],
+        update_fields=["term_ids", "weights", "lsa"],
     )
 
 
@@ -221,10 +225,11 @@ def _load_corpus(index: Index) -> Corpus:
 
 
 def collaborative_signal(corpus: Corpus) -> Collaborative:
-    """What all readers' likes say, rebuilt when any feedback changed."""
+    """What all readers' likes say about the current corpus (from
+    `current_corpus`), rebuilt when any feedback or the corpus changed."""
     likes = Feedback.objects.filter(value=Feedback.LIKE)
     state = likes.aggregate(n=Count("pk"), last=Max("updated_at"))
-    key = (id(corpus), state["n"], state["last"])
+    key = (_cache["corpus"].key, state["n"], state["last"])
 
     def load() -> Collaborative:
         pairs = np.asarray(

@@ -10,10 +10,14 @@ from django.db import connection
 from django.test import Client
 
 from accounts.models import User
+from config.celery import app as celery_app
 from tests.factories import make_user
 
 # pytest-django's live_server runs in a thread beside Playwright's event loop.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# The suite runs tasks inline even where CELERY_BROKER_URL names a real broker
+# (CI): only tests that start a worker of their own may send tasks to it.
+celery_app.conf.update(task_always_eager=True, task_eager_propagates=True)
 
 REQUIRE_SERVICES = os.getenv("REQUIRE_SERVICES", "") in ("1", "true")
 SHARED_DATA = Path(

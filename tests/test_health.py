@@ -21,6 +21,8 @@ def test_healthz_reports_database_eager_broker_and_counts(client: Client, settin
     assert body["broker"] == "eager"
     assert body["counts"]["papers"] == 1
     assert body["counts"]["topics"] == 155
+    assert body["index"] is None  # no text index built yet
+    assert "users" not in body["counts"]  # nobody's business
 
 
 def test_healthz_reports_a_reachable_broker(client: Client, settings):

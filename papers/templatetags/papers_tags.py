@@ -14,7 +14,15 @@ def highlight(context: template.Context, text: str) -> SafeString:
 
 @register.simple_tag(takes_context=True)
 def page_url(context: template.Context, number: int) -> str:
-    """The current URL's query with `page` set to `number` (filters kept)."""
+    """The current URL's query with `page` set to `number` (filters kept).
+
+    On a listing the day is pinned too: without it, a day announced between
+    two pages would make page 2 continue a different day.
+    """
     query = context["request"].GET.copy()
+    listing = context.get("listing")
+    if listing is not None:
+        query["date"] = listing.start.isoformat()
+        query["period"] = str(listing.period)
     query["page"] = str(number)
     return f"?{query.urlencode()}"

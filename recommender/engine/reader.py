@@ -158,7 +158,11 @@ def train_reader(
         labels = np.zeros(len(rows), dtype=np.int8)
         labels[: len(liked_rows)] = 1
         classifier = LogisticRegression(
-            C=1.0, class_weight="balanced", solver="liblinear", max_iter=200
+            C=1.0,
+            class_weight="balanced",
+            solver="liblinear",
+            max_iter=200,
+            random_state=seed,
         )
         classifier.fit(corpus.vectors[rows], labels)
         linear = sparse.csr_matrix(classifier.coef_.astype(np.float32))

@@ -53,6 +53,12 @@ class Index:
         return len(self.terms)
 
 
+def paper_text(title: str, abstract: str, authors: Sequence[str] = ()) -> str:
+    """What the index reads of a paper: the app, the evaluation and the
+    benchmarks all build it here."""
+    return f"{title}\n{abstract}\n{', '.join(authors)}"
+
+
 def tokenize(text: str, ngrams: int = 1) -> list[str]:
     """Lower-cased words without English stop words (and word pairs if asked)."""
     words = [w for w in WORD_RE.findall(text.lower()) if w not in STOP_WORDS]

@@ -130,20 +130,6 @@ def test_explanations_name_terms_and_the_closest_like(catalogue):
     assert all(term in text for term in explanation.terms)
 
 
-def test_feedback_survives_a_failed_training(catalogue, monkeypatch):
-    reader = make_user()
-    like(reader, catalogue[:2])
-
-    def broken(*args, **kwargs):
-        raise MemoryError("worker ran out of memory")
-
-    monkeypatch.setattr(services, "train_reader", broken)
-    with pytest.raises(MemoryError):
-        services.train_reader_model(user=reader)
-
-    assert Feedback.objects.filter(user=reader).count() == 2
-
-
 def test_build_index_command_refuses_an_empty_catalogue():
     with pytest.raises(CommandError, match="empty"):
         call_command("build_index")
@@ -161,3 +147,26 @@ def test_commands_build_the_index_and_train_readers(sample_papers_file, capsys):
     assert "1,000 papers" in out
     assert "trained 1 reader model" in out
     assert ReaderModel.objects.get(user=reader).n_likes == 4
+
+
+def test_imported_papers_get_vectors_in_the_current_index(catalogue, tmp_path):
+    new = tmp_path / "new.jsonl"
+    new.write_text(
+        '{"id": "2601.00002", "title": "Dwarf galaxies", "abstract": "Dark matter'
+        ' halos of dwarf galaxies.", "categories": ["astro-ph.GA"]}\n'
+    )
+
+    call_command("import_papers", str(new))
+
+    version = TextIndex.objects.get(is_current=True).version
+    assert PaperVector.objects.filter(
+        paper__arxiv_id="2601.00002", index_version=version
+    ).exists()
+
+
+def test_build_index_if_missing_does_nothing_without_papers_or_with_an_index(catalogue):
+    version = TextIndex.objects.get(is_current=True).version
+
+    call_command("build_index", "--if-missing")
+
+    assert TextIndex.objects.get(is_current=True).version == version

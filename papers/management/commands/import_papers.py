@@ -30,6 +30,7 @@ from papers.ingest import (
     upsert_papers,
 )
 from papers.models import Paper
+from papers.signals import catalogue_changed
 
 SUFFIXES = (".jsonl", ".jsonl.gz")
 NO_PAPERS_HINT = (
@@ -130,6 +131,7 @@ class Command(BaseCommand):
             )
         if committed.imported or committed.updated:
             refresh_statistics()
+            catalogue_changed.send(sender=self.__class__)
         else:
             self._write_err("Nothing changed: the catalogue already matched.")
         self.stdout.write(

@@ -1,7 +1,7 @@
 import sys
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from papers.models import Paper
@@ -13,8 +13,17 @@ class Command(BaseCommand):
         "Fit a new text index on the catalogue, vectorize every paper, retrain readers."
     )
 
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--if-missing",
+            action="store_true",
+            help="only when there is no index yet and papers to fit it on",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
         total = Paper.objects.count()
+        if options["if_missing"] and (total == 0 or services.current_index()):
+            return
         if total == 0:
             raise CommandError("The catalogue is empty: import papers first.")
         self.stderr.write(f"Fitting the index on {total:,} papers ...")
@@ -26,7 +35,8 @@ class Command(BaseCommand):
             f"index {record.version}: {record.n_terms:,} terms,"
             f" {record.n_papers:,} papers"
         )
-        trained = services.train_readers()
+        with tqdm(desc="retraining", unit="reader", file=sys.stderr) as bar:
+            trained = services.train_readers(progress=bar.update)
         self.stdout.write(
             f"retrained {trained} reader model{'s' if trained != 1 else ''}"
         )

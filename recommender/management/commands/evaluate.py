@@ -28,7 +28,12 @@ from recommender.engine.evaluation import (
     random_split,
     split_from_rows,
 )
-from recommender.engine.text import IndexParams, build_index, project, vectorize
+from recommender.engine.text import (
+    IndexParams,
+    build_index,
+    project,
+    vectorize,
+)
 
 
 def open_text(path: Path) -> io.TextIOBase:
@@ -38,10 +43,11 @@ def open_text(path: Path) -> io.TextIOBase:
 
 
 def csv_rows(path: Path, columns: int) -> Iterator[tuple[str, ...]]:
-    """Rows of a CSV file, ids kept as strings; a header line is skipped."""
+    """Rows of a CSV file, ids kept as strings; a `user_id,...` header and
+    blank lines are skipped."""
     with open_text(path) as handle:
         for number, row in enumerate(csv.reader(handle), start=1):
-            if number == 1 and not row[0].strip().isdigit():
+            if not row or (number == 1 and row[0].strip().lower() == "user_id"):
                 continue
             if len(row) < columns:
                 raise CommandError(f"{path}:{number}: expected {columns} columns")
