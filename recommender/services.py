@@ -58,7 +58,8 @@ Progress = Callable[[int], object]
 
 def build_index(*, progress: Progress | None = None) -> TextIndex:
     """Fit a new index on the catalogue, vectorize every paper with it and make
-    it current; readers' models of the old version are retrained afterwards.
+    it current. Models of the old version are then stale: callers follow with
+    `train_readers` (the command and the task do).
 
     The new vectors are written beside the current ones, batch by batch, and
     the switch is one short transaction: readers and likes are never blocked
