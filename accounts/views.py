@@ -6,7 +6,7 @@ from django.contrib.auth import REDIRECT_FIELD_NAME, login
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
@@ -26,8 +26,11 @@ def safe_next_url(request: HttpRequest) -> str:
 
 
 def after_signup_url(request: HttpRequest) -> str:
-    """Where a new reader lands: the one place to change for onboarding."""
-    return safe_next_url(request) or resolve_url(settings.LOGIN_REDIRECT_URL)
+    """Where a new reader lands: SIGNUP_REDIRECT_URL (onboarding), which then
+    sends them on to where they were going."""
+    url = resolve_url(settings.SIGNUP_REDIRECT_URL)
+    next_url = safe_next_url(request)
+    return f"{url}?{urlencode({REDIRECT_FIELD_NAME: next_url})}" if next_url else url
 
 
 @login_not_required

@@ -90,6 +90,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "recommender.context_processors.reader",
             ],
         },
     },
@@ -123,8 +124,10 @@ AUTH_PASSWORD_VALIDATORS = [
     )
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "papers:home"
-LOGOUT_REDIRECT_URL = "papers:home"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
+# A new reader picks topics and papers first (skippable).
+SIGNUP_REDIRECT_URL = "recommender:onboarding"
 # Failed log-ins tolerated per account and per address before a lock-out.
 LOGIN_FAILURES_PER_ACCOUNT = env_int("LOGIN_FAILURES_PER_ACCOUNT", 5)
 LOGIN_FAILURES_PER_IP = env_int("LOGIN_FAILURES_PER_IP", 20)
@@ -222,9 +225,21 @@ LOGGING = {
 
 # Papers per page on the daily, topic and search pages.
 PAPERFEED_PAGE_SIZE = env_int("PAPERFEED_PAGE_SIZE", 30)
-# A search ranks at most this many of the newest matching papers (see papers/search.py).
+# A search ranks at most this many of the newest matching papers (see papers/search.py);
+# a topic page ordered for a reader ranks this many of the topic's newest papers.
 PAPERFEED_SEARCH_CANDIDATES = env_int("PAPERFEED_SEARCH_CANDIDATES", 500)
+# How topic pages and search results are ordered for a signed-in reader.
+PAPERFEED_READER_RANKING = "recommender.services.rank_for_reader"
 # The text index's vocabulary and LSA are fitted on at most this many papers.
 PAPERFEED_INDEX_SAMPLE = env_int("PAPERFEED_INDEX_SAMPLE", 50_000)
-# Seconds a retrain waits for more feedback (debounce) on a real worker.
-PAPERFEED_RETRAIN_DELAY = env_int("PAPERFEED_RETRAIN_DELAY", 5)
+# Seconds a retrain waits for more feedback on a real worker. A training that a
+# newer change has superseded stops by itself, so bursts already collapse; a
+# delay merges more of them but makes the feed refresh that much later.
+PAPERFEED_RETRAIN_DELAY = env_int("PAPERFEED_RETRAIN_DELAY", 0)
+# A reader's stored feed covers the papers of this many days up to the latest
+# listing day, at most PAPERFEED_FEED_SIZE papers a day.
+PAPERFEED_FEED_DAYS = env_int("PAPERFEED_FEED_DAYS", 7)
+PAPERFEED_FEED_SIZE = env_int("PAPERFEED_FEED_SIZE", 100)
+# Seconds the other readers' likes signal may be reused before it is rebuilt:
+# rebuilding it on every like anywhere would cost each training far more.
+PAPERFEED_COLLABORATIVE_TTL = env_int("PAPERFEED_COLLABORATIVE_TTL", 300)

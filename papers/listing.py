@@ -68,8 +68,15 @@ def listing_for(day: dt.date, period: Period) -> Listing:
     )
 
 
-def papers_in(listing: Listing) -> QuerySet[Paper]:
-    """The listing's papers, most upvoted first, then the newest."""
-    return Paper.objects.filter(
-        announced_on__range=(listing.start, listing.end)
-    ).order_by("-upvotes", "-announced_on", "-arxiv_id")
+class Order(StrEnum):
+    # Readers' likes here plus upvotes elsewhere (Paper.trend), then the newest.
+    TRENDING = "trending"
+    LATEST = "latest"
+
+
+def papers_in(listing: Listing, order: Order = Order.TRENDING) -> QuerySet[Paper]:
+    """The listing's papers, trending first or newest first."""
+    papers = Paper.objects.filter(announced_on__range=(listing.start, listing.end))
+    if order is Order.LATEST:
+        return papers.order_by("-announced_on", "-arxiv_id")
+    return papers.order_by("-trend", "-announced_on", "-arxiv_id")

@@ -67,7 +67,15 @@ class Paper(models.Model):
     # The listing day: the day the paper belongs to in the daily pages.
     announced_on = models.DateField(db_index=True)
     published_on = models.DateField(null=True, blank=True)
-    upvotes = models.PositiveIntegerField(default=0)
+    upvotes = models.PositiveIntegerField(default=0)  # external, e.g. Hugging Face
+    # Readers of this site who like the paper, kept by the recommender app.
+    likes = models.PositiveIntegerField(default=0)
+    # What "trending" ranks by; stored so a day's papers come sorted off an index.
+    trend = models.GeneratedField(
+        expression=models.F("likes") + models.F("upvotes"),
+        output_field=models.PositiveIntegerField(),
+        db_persist=True,
+    )
     source = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -77,9 +85,9 @@ class Paper(models.Model):
 
     class Meta:
         indexes = [
-            # The daily page: one day's papers by upvotes, then newest id.
+            # The daily page: one day's papers, trending first, then newest id.
             models.Index(
-                fields=["announced_on", "-upvotes", "-arxiv_id"], name="paper_day_rank"
+                fields=["announced_on", "-trend", "-arxiv_id"], name="paper_day_trend"
             ),
         ]
         # The GIN index on search_vector is created on PostgreSQL only (0002).

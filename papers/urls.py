@@ -4,7 +4,6 @@ from papers import views
 
 app_name = "papers"
 urlpatterns = [
-    path("", views.home, name="home"),
     # <path:> because old-style ids hold a slash (hep-th/9901001).
     path("papers/<path:arxiv_id>/", views.paper_detail, name="paper"),
     path("topics/", views.topic_list, name="topics"),

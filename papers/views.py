@@ -9,12 +9,21 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.dateparse import parse_date
+from django.utils.module_loading import import_string
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
 
-from papers.listing import PERIOD_CHOICES, Period, latest_day, listing_for, papers_in
+from papers.listing import (
+    PERIOD_CHOICES,
+    Listing,
+    Order,
+    Period,
+    latest_day,
+    listing_for,
+    papers_in,
+)
 from papers.models import Paper, PaperTopic, Topic, normalise_arxiv_id
 from papers.search import MAX_QUERY_LENGTH, query_words, search_papers
 from papers.taxonomy import ARCHIVE_NAMES
@@ -58,24 +67,33 @@ def is_load_more(request: HtmxHttpRequest) -> bool:
     return bool(request.htmx) and request.htmx.target == "load-more"
 
 
-@require_GET
-@vary_on_headers("HX-Request", "HX-Target")
-def home(request: HtmxHttpRequest) -> HttpResponse:
+def listing_from(request: HttpRequest) -> tuple[Period, Listing | None]:
+    """The period and day a listing page asks for (the latest day by default)."""
     try:
         period = Period(request.GET.get("period", Period.DAY))
     except ValueError:
         period = Period.DAY
     day = parse_day(request.GET.get("date")) or latest_day()
-    if day is None:
-        return render(request, "papers/home.html", {"listing": None, "period": period})
-    listing = listing_for(day, period)
-    page = paginate(request, papers_in(listing))
-    context = {
-        "listing": listing,
-        "period": period,
-        "period_choices": PERIOD_CHOICES,
-        "page": page,
-    }
+    return period, None if day is None else listing_for(day, period)
+
+
+def listing(
+    request: HtmxHttpRequest,
+    *,
+    order: Order = Order.TRENDING,
+    context: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """A day's, week's or month's papers: the public home page, and the
+    Trending and Latest tabs of a signed-in reader's home (recommender.views)."""
+    period, shown = listing_from(request)
+    context = {**(context or {}), "period": period, "listing": shown}
+    if shown is None:
+        return render(request, "papers/home.html", context)
+    context.update(
+        period_choices=PERIOD_CHOICES,
+        order=order,
+        page=paginate(request, papers_in(shown, order)),
+    )
     if is_load_more(request):
         return render(request, PAPER_PAGE, context)
     return render(request, "papers/home.html", context)
@@ -131,6 +149,39 @@ def topic_list(request: HttpRequest) -> HttpResponse:
     return render(request, "papers/topic_list.html", {"groups": groups})
 
 
+# How topic pages and search results can be ordered (?order=).
+FOR_YOU = "for-you"
+BEST_MATCH = "best-match"
+NEWEST = "newest"
+ORDER_LABELS = {
+    FOR_YOU: "best for you first",
+    BEST_MATCH: "best match first",
+    NEWEST: "newest first",
+}
+
+
+def reader_order(request: HttpRequest, ids: Sequence[int]) -> list[int] | None:
+    """`ids` best first for the signed-in reader, or None for a visitor and a
+    reader without a model yet.
+
+    The ranking comes from the function PAPERFEED_READER_RANKING names: the
+    recommender app depends on papers, so papers cannot import it.
+    """
+    if not request.user.is_authenticated or not ids:
+        return None
+    rank = import_string(settings.PAPERFEED_READER_RANKING)
+    ranked: list[int] | None = rank(user=request.user, paper_ids=ids)
+    return ranked
+
+
+def newest_first(ids: Sequence[int]) -> list[int]:
+    return list(
+        Paper.objects.filter(pk__in=ids)
+        .order_by("-announced_on", "-arxiv_id")
+        .values_list("pk", flat=True)
+    )
+
+
 @require_GET
 @vary_on_headers("HX-Request", "HX-Target")
 def topic_detail(request: HtmxHttpRequest, code: str) -> HttpResponse:
@@ -142,7 +193,18 @@ def topic_detail(request: HtmxHttpRequest, code: str) -> HttpResponse:
         .order_by("-announced_on", "-paper_id")
         .values_list("paper_id", flat=True)
     )
-    context = {"topic": topic, "page": paginate_ids(request, ids)}
+    ranked = None
+    if request.GET.get("order") != NEWEST:
+        # For a reader: the newest papers of the topic, best first.
+        ranked = reader_order(
+            request, list(ids[: settings.PAPERFEED_SEARCH_CANDIDATES])
+        )
+    context = {
+        "topic": topic,
+        "order": NEWEST if ranked is None else FOR_YOU,
+        "ranked_count": settings.PAPERFEED_SEARCH_CANDIDATES,
+        "page": paginate_ids(request, ids if ranked is None else ranked),
+    }
     if is_load_more(request):
         return render(request, PAPER_PAGE, context)
     return render(request, "papers/topic_detail.html", context)
@@ -157,11 +219,22 @@ def search(request: HtmxHttpRequest) -> HttpResponse:
     if bare and Paper.objects.filter(arxiv_id=bare).exists():
         url = Paper(arxiv_id=bare).get_absolute_url()
         return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    ids = search_papers(query) if query else []
+    order = request.GET.get("order", FOR_YOU)
+    ranked = reader_order(request, ids) if order == FOR_YOU else None
+    if ranked is not None:
+        ids = ranked
+    elif order == NEWEST:
+        ids = newest_first(ids)
+    else:
+        order = BEST_MATCH
     context = {
         "query": query,
+        "order": order,
+        "order_label": ORDER_LABELS[order],
         "truncated": len(query) > MAX_QUERY_LENGTH,
         "words": query_words(query),
-        "page": paginate_ids(request, search_papers(query) if query else []),
+        "page": paginate_ids(request, ids),
         "candidates": settings.PAPERFEED_SEARCH_CANDIDATES,
     }
     if is_load_more(request):

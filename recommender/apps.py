@@ -9,13 +9,14 @@ class RecommenderConfig(AppConfig):
     def ready(self) -> None:
         from papers.signals import catalogue_changed
 
-        catalogue_changed.connect(
-            vectorize_new_papers, dispatch_uid="vectorize_new_papers"
-        )
+        catalogue_changed.connect(welcome_new_papers, dispatch_uid="new_papers")
 
 
-def vectorize_new_papers(sender: object, **kwargs: Any) -> None:
-    """New papers get vectors in the current index as soon as they arrive."""
+def welcome_new_papers(sender: object, **kwargs: Any) -> None:
+    """New papers get vectors in the current index as soon as they arrive, then
+    a place in every reader's feed."""
     from recommender import services
+    from recommender.tasks import build_feeds as build_feeds_task
 
-    services.vectorize_new_papers()
+    if services.vectorize_new_papers():
+        build_feeds_task.delay()

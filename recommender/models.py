@@ -6,7 +6,10 @@ rest can always be rebuilt (`manage.py build_index`, `manage.py train_readers`).
 from django.conf import settings
 from django.db import models
 
-from papers.models import Paper
+from papers.models import Paper, Topic
+
+# About a page of text: enough to describe a field, short enough to vectorize.
+INTERESTS_MAX_LENGTH = 5000
 
 
 class Feedback(models.Model):
@@ -96,6 +99,57 @@ class ReaderModel(models.Model):
     trained_at = models.DateTimeField(null=True, blank=True)
     # Set on every feedback change; a training that started before it is stale.
     requested_at = models.DateTimeField(null=True, blank=True)
+    # When the stored feed was last rebuilt; before requested_at it is updating.
+    feed_built_at = models.DateTimeField(null=True, blank=True)
+    # Cross-validated on the reader's own likes (engine.evaluation.estimate_quality):
+    # the share of other papers a held-out like ranks above; None below 10 likes.
+    quality = models.FloatField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"model of {self.user_id} ({self.n_likes} likes)"
+
+
+class ReaderProfile(models.Model):
+    """What a reader told us besides likes: topics they follow, their interests
+    in their own words (trained on as a liked pseudo-paper) and onboarding."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    topics = models.ManyToManyField(Topic, blank=True, related_name="followers")
+    interests = models.TextField(blank=True, max_length=INTERESTS_MAX_LENGTH)
+    onboarded_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"profile of {self.user_id}"
+
+
+class FeedItem(models.Model):
+    """One paper of a reader's ranked feed for its listing day.
+
+    Written by `services.build_feed` after each retraining and for each new
+    day; the For-you page only reads these rows.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="feed_items"
+    )
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()  # the paper's listing day, copied for the index
+    score = models.FloatField()
+    # Why it is here: its top matching terms and the liked paper it is closest to.
+    terms = models.JSONField(default=list)
+    closest_liked = models.ForeignKey(
+        Paper, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "paper"], name="feed_item_once")
+        ]
+        indexes = [
+            models.Index(fields=["user", "day", "-score"], name="feed_item_rank"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.paper_id} for {self.user_id} on {self.day}"

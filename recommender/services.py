@@ -8,31 +8,38 @@ index version and the number of vectors, and reloads when either changes.
 
 import datetime as dt
 import logging
+import re
 import threading
+import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from django.conf import settings
-from django.db import models, transaction
-from django.db.models import Count, Max
+from django.db import IntegrityError, models, transaction
+from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 from scipy import sparse
 
 from accounts.models import User
-from papers.models import Paper
+from papers.listing import latest_day
+from papers.models import Paper, Topic, normalise_arxiv_id
+from recommender.bibtex import arxiv_id_of, parse_bibtex, title_of
 from recommender.engine.corpus import Collaborative, Corpus, build_collaborative
+from recommender.engine.evaluation import estimate_quality
 from recommender.engine.reader import (
-    ReaderModel as EngineModel,
-)
-from recommender.engine.reader import (
-    explain,
+    PseudoPapers,
+    explain_many,
     model_from_bytes,
     model_to_bytes,
     score,
     similar_rows,
+    top_terms,
     train_reader,
+)
+from recommender.engine.reader import (
+    ReaderModel as EngineModel,
 )
 from recommender.engine.text import (
     Index,
@@ -46,7 +53,15 @@ from recommender.engine.text import (
 from recommender.engine.text import (
     build_index as build_engine_index,
 )
-from recommender.models import Feedback, PaperVector, ReaderModel, TextIndex
+from recommender.models import (
+    INTERESTS_MAX_LENGTH,
+    Feedback,
+    FeedItem,
+    PaperVector,
+    ReaderModel,
+    ReaderProfile,
+    TextIndex,
+)
 
 logger = logging.getLogger(__name__)
 VECTOR_BATCH = 2000
@@ -229,8 +244,15 @@ def collaborative_signal(corpus: Corpus) -> Collaborative:
     """What all readers' likes say about the current corpus (from
     `current_corpus`), rebuilt when any feedback or the corpus changed."""
     likes = Feedback.objects.filter(value=Feedback.LIKE)
-    state = likes.aggregate(n=Count("pk"), last=Max("updated_at"))
-    key = (_cache["corpus"].key, state["n"], state["last"])
+    ttl = settings.PAPERFEED_COLLABORATIVE_TTL
+    if ttl:
+        # Rebuilt every `ttl` seconds, not on every like anywhere: at a thousand
+        # readers the rebuild costs more than a training.
+        freshness: tuple[object, ...] = (int(time.time() // ttl),)
+    else:
+        state = likes.aggregate(n=Count("pk"), last=Max("updated_at"))
+        freshness = (state["n"], state["last"])
+    key = (_cache["corpus"].key, *freshness)
 
     def load() -> Collaborative:
         pairs = np.asarray(
@@ -284,6 +306,7 @@ def train_reader_model(
         dismissed,
         index_version=index.version,
         collaborative=collaborative_signal(corpus),
+        pseudo_liked=_interests_of(user, index),
         seed=user.pk,
     )
     with transaction.atomic():
@@ -302,6 +325,21 @@ def train_reader_model(
     return record
 
 
+def _interests_of(user: User, index: Index) -> PseudoPapers | None:
+    """The reader's interests in their own words, as a liked pseudo-paper."""
+    text = (
+        ReaderProfile.objects.filter(user=user)
+        .values_list("interests", flat=True)
+        .first()
+    )
+    if not text or not text.strip():
+        return None
+    vectors = vectorize(index, [text])
+    if vectors.nnz == 0:  # no word the index knows
+        return None
+    return PseudoPapers(vectors=vectors, lsa=project(index, vectors))
+
+
 def _superseded(user: User, requested_at: dt.datetime) -> bool:
     return ReaderModel.objects.filter(user=user, requested_at__gt=requested_at).exists()
 
@@ -313,7 +351,7 @@ def request_retrain(*, user: User) -> None:
     does not store its model, so quick successive changes end in one or two
     trainings on a worker instead of one each.
     """
-    from recommender.tasks import train_reader_model as train_reader_model_task
+    from recommender.tasks import refresh_reader as refresh_reader_task
 
     now = timezone.now()
     ReaderModel.objects.update_or_create(
@@ -322,7 +360,7 @@ def request_retrain(*, user: User) -> None:
         create_defaults={"requested_at": now, "index_version": ""},
     )
     transaction.on_commit(
-        lambda: train_reader_model_task.apply_async(
+        lambda: refresh_reader_task.apply_async(
             (user.pk, now.isoformat()), countdown=settings.PAPERFEED_RETRAIN_DELAY
         )
     )
@@ -339,52 +377,37 @@ def load_reader_model(*, user: User) -> EngineModel | None:
     return model_from_bytes(bytes(record.data))
 
 
-def score_papers(*, user: User, papers: Sequence[Paper]) -> list[tuple[Paper, float]]:
-    """`papers` ranked for `user`, best first (unscored order without a model)."""
+def _scores(
+    model: EngineModel, corpus: Corpus, rows: np.ndarray, *, collaborative: bool
+) -> np.ndarray:
+    """The model's scores of corpus `rows`. Without `collaborative` only the
+    text components count: what a page view can afford."""
+    context: dict[str, object] = {}
+    if collaborative:
+        context = {
+            "corpus": corpus,
+            "candidate_rows": rows,
+            "collaborative": collaborative_signal(corpus),
+        }
+    return score(model, corpus.vectors[rows], corpus.lsa[rows], **context)
+
+
+def rank_for_reader(*, user: User, paper_ids: Sequence[int]) -> list[int] | None:
+    """`paper_ids` best first for `user`, or None when they have no model yet.
+
+    For topic pages and search results, inside a page view: text components
+    only, on a few hundred candidates. Papers without a vector come last.
+    """
     loaded = current_corpus()
     model = load_reader_model(user=user)
     if loaded is None or model is None:
-        return [(paper, 0.0) for paper in papers]
-    _, corpus = loaded
-    rows = corpus.rows([p.pk for p in papers])
-    known = [p for p in papers if p.pk in corpus.positions]
-    scores = score(
-        model,
-        corpus.vectors[rows],
-        corpus.lsa[rows],
-        corpus=corpus,
-        candidate_rows=rows,
-        collaborative=collaborative_signal(corpus),
-    )
-    ranked = sorted(zip(known, scores.tolist(), strict=True), key=lambda pair: -pair[1])
-    unknown = [(p, float("-inf")) for p in papers if p.pk not in corpus.positions]
-    return ranked + unknown
-
-
-@dataclass(frozen=True)
-class Explanation:
-    terms: list[str]
-    closest_liked: Paper | None
-
-
-def explain_paper(*, user: User, paper: Paper) -> Explanation | None:
-    """Why `paper` suits `user`: its top matching terms and their closest like."""
-    loaded = current_corpus()
-    model = load_reader_model(user=user)
-    if loaded is None or model is None or paper.pk not in loaded[1].positions:
         return None
-    index, corpus = loaded
-    liked_rows = corpus.rows(model.liked.tolist())
-    terms, nearest = explain(
-        model,
-        corpus.vectors[corpus.positions[paper.pk]],
-        corpus.vectors[liked_rows],
-        index.terms,
-    )
-    closest = None
-    if nearest is not None:
-        closest = Paper.objects.filter(pk=int(corpus.ids[liked_rows[nearest]])).first()
-    return Explanation(terms=terms, closest_liked=closest)
+    _, corpus = loaded
+    known = [pk for pk in paper_ids if pk in corpus.positions]
+    scores = _scores(model, corpus, corpus.rows(known), collaborative=False)
+    order = np.argsort(-scores, kind="stable")
+    ranked = [known[i] for i in order]
+    return ranked + [pk for pk in paper_ids if pk not in corpus.positions]
 
 
 def similar_papers(*, paper: Paper, count: int = 10) -> list[Paper]:
@@ -401,7 +424,8 @@ def similar_papers(*, paper: Paper, count: int = 10) -> list[Paper]:
 
 def train_readers(*, everyone: bool = False, progress: Progress | None = None) -> int:
     """Retrain the readers whose model is missing, of an older index or older
-    than their feedback (everyone with feedback when `everyone`)."""
+    than their feedback (everyone with feedback when `everyone`), and rebuild
+    their feeds."""
     index = current_index()
     if index is None:
         return 0
@@ -414,7 +438,361 @@ def train_readers(*, everyone: bool = False, progress: Progress | None = None) -
     trained = 0
     for user in readers.order_by("pk").iterator():
         train_reader_model(user=user)
+        build_feed(user=user)
         trained += 1
         if progress:
             progress(1)
     return trained
+
+
+# --- Feedback, follows and the stored feed -------------------------------------
+
+
+def set_feedback(*, user: User, paper: Paper, value: int) -> int | None:
+    """Give `paper` a like or a "not interested" (`value`); the same value again
+    takes it back. Saved first, then a retrain is scheduled. Returns the state."""
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                current = (
+                    Feedback.objects.select_for_update()
+                    .filter(user=user, paper=paper)
+                    .first()
+                )
+                before = current.value if current else None
+                after = None if before == value else value
+                if current is None:
+                    Feedback.objects.create(user=user, paper=paper, value=value)
+                elif after is None:
+                    current.delete()
+                else:
+                    current.value = after
+                    current.save(update_fields=["value", "updated_at"])
+                _count_likes(
+                    [paper.pk], (after == Feedback.LIKE) - (before == Feedback.LIKE)
+                )
+                request_retrain(user=user)
+            return after
+        except IntegrityError:
+            # A double click raced us to create the row: the retry sees it.
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
+def like_papers(*, user: User, papers: Sequence[Paper]) -> int:
+    """Like every paper of `papers` (the ones already liked stay liked)."""
+    ids = {paper.pk for paper in papers}
+    with transaction.atomic():
+        existing = dict(
+            Feedback.objects.select_for_update()
+            .filter(user=user, paper_id__in=ids)
+            .values_list("paper_id", "value")
+        )
+        new = ids - {pk for pk, value in existing.items() if value == Feedback.LIKE}
+        Feedback.objects.filter(user=user, paper_id__in=new).update(
+            value=Feedback.LIKE, updated_at=timezone.now()
+        )
+        Feedback.objects.bulk_create(
+            [
+                Feedback(user=user, paper_id=pk, value=Feedback.LIKE)
+                for pk in new - existing.keys()
+            ]
+        )
+        _count_likes(new, 1)
+        if new:
+            request_retrain(user=user)
+    return len(new)
+
+
+def _count_likes(paper_ids: Collection[int], delta: int) -> None:
+    if delta and paper_ids:
+        Paper.objects.filter(pk__in=paper_ids).update(likes=F("likes") + delta)
+
+
+def toggle_follow(*, user: User, topic: Topic) -> bool:
+    """Follow `topic`, or stop following it; returns whether it is followed."""
+    profile, _ = ReaderProfile.objects.get_or_create(user=user)
+    with transaction.atomic():
+        followed = profile.topics.filter(pk=topic.pk).exists()
+        if followed:
+            profile.topics.remove(topic)
+        else:
+            profile.topics.add(topic)
+    return not followed
+
+
+def feed_window() -> tuple[dt.date, dt.date] | None:
+    """The listing days a stored feed covers: the last PAPERFEED_FEED_DAYS."""
+    latest = latest_day()
+    if latest is None:
+        return None
+    return latest - dt.timedelta(days=settings.PAPERFEED_FEED_DAYS - 1), latest
+
+
+def build_feed(*, user: User, built_for: dt.datetime | None = None) -> int:
+    """Rank the papers of the feed window for `user` and store the best
+    PAPERFEED_FEED_SIZE of each day with why each is there. Returns the count.
+
+    `built_for` is the feedback change this build answers (now by default):
+    the feed counts as updating while a later change is waiting.
+    """
+    built_for = built_for or timezone.now()
+    window = feed_window()
+    loaded = current_corpus()
+    model = load_reader_model(user=user)
+    items: list[FeedItem] = []
+    if window is not None and loaded is not None and model is not None:
+        items = _rank_window(user, model, *loaded, window)
+    with transaction.atomic():
+        if window is not None:
+            FeedItem.objects.filter(user=user, day__range=window).delete()
+        FeedItem.objects.bulk_create(items)
+        ReaderModel.objects.filter(user=user).update(feed_built_at=built_for)
+    return len(items)
+
+
+def _rank_window(
+    user: User,
+    model: EngineModel,
+    index: Index,
+    corpus: Corpus,
+    window: tuple[dt.date, dt.date],
+) -> list[FeedItem]:
+    judged = Feedback.objects.filter(user=user).values("paper_id")
+    candidates = [
+        (pk, day)
+        for pk, day in Paper.objects.filter(announced_on__range=window)
+        .exclude(pk__in=judged)
+        .values_list("pk", "announced_on")
+        if pk in corpus.positions
+    ]
+    if not candidates:
+        return []
+    rows = corpus.rows([pk for pk, _ in candidates])
+    scores = _scores(model, corpus, rows, collaborative=True)
+    by_day: dict[dt.date, list[int]] = {}
+    for i in np.argsort(-scores, kind="stable"):
+        chosen = by_day.setdefault(candidates[i][1], [])
+        if len(chosen) < settings.PAPERFEED_FEED_SIZE:
+            chosen.append(int(i))
+    picked = [i for chosen in by_day.values() for i in chosen]
+    liked_rows = corpus.rows(model.liked.tolist())
+    reasons = explain_many(
+        model, corpus.vectors[rows[picked]], corpus.vectors[liked_rows], index.terms
+    )
+    return [
+        FeedItem(
+            user=user,
+            paper_id=candidates[i][0],
+            day=candidates[i][1],
+            score=float(scores[i]),
+            terms=terms,
+            closest_liked_id=(
+                None if nearest is None else int(corpus.ids[liked_rows[nearest]])
+            ),
+        )
+        for i, (terms, nearest) in zip(picked, reasons, strict=True)
+    ]
+
+
+def refresh_reader(*, user: User, requested_at: dt.datetime | None = None) -> bool:
+    """Retrain `user`'s model, rebuild their feed, then re-estimate the model's
+    quality. False when a later feedback change superseded this request."""
+    if requested_at is not None and _superseded(user, requested_at):
+        return False
+    train_reader_model(user=user, requested_at=requested_at)
+    if requested_at is not None and _superseded(user, requested_at):
+        return False
+    build_feed(user=user, built_for=requested_at)
+    # After the feed: the reader is waiting for the feed, not for this.
+    update_quality(user=user)
+    return True
+
+
+def update_quality(*, user: User) -> float | None:
+    """Cross-validate the reader's model on their own feedback and store it."""
+    loaded = current_corpus()
+    if loaded is None:
+        return None
+    liked, dismissed = _feedback_ids(user)
+    quality = estimate_quality(loaded[1], liked, dismissed, seed=user.pk)
+    ReaderModel.objects.filter(user=user).update(quality=quality)
+    return quality
+
+
+def _feedback_ids(user: User) -> tuple[list[int], list[int]]:
+    """The papers `user` liked and the ones they are not interested in."""
+    liked: list[int] = []
+    dismissed: list[int] = []
+    for pk, value in Feedback.objects.filter(user=user).values_list(
+        "paper_id", "value"
+    ):
+        (liked if value == Feedback.LIKE else dismissed).append(pk)
+    return liked, dismissed
+
+
+def build_feeds(*, progress: Progress | None = None) -> int:
+    """Rebuild the stored feed of every reader who has a model (after new
+    papers arrive). Returns how many feeds were built."""
+    readers = User.objects.filter(reader_model__isnull=False).exclude(
+        reader_model__data=b""
+    )
+    built = 0
+    for user in readers.order_by("pk").iterator():
+        build_feed(user=user)
+        built += 1
+        if progress:
+            progress(1)
+    return built
+
+
+@dataclass(frozen=True)
+class FeedStatus:
+    updating: bool
+    built_at: dt.datetime | None
+
+
+def feed_status(*, user: User) -> FeedStatus:
+    record = (
+        ReaderModel.objects.filter(user=user)
+        .values("requested_at", "feed_built_at")
+        .first()
+    )
+    if record is None:
+        return FeedStatus(updating=False, built_at=None)
+    requested, built = record["requested_at"], record["feed_built_at"]
+    updating = requested is not None and (built is None or built < requested)
+    return FeedStatus(updating=updating, built_at=built)
+
+
+def has_model(*, user: User) -> bool:
+    """Whether the reader's feed is personal (a model from likes or interests)."""
+    return ReaderModel.objects.filter(user=user).exclude(data=b"").exists()
+
+
+@dataclass(frozen=True)
+class Interests:
+    """A reader's model in words, for the interests page."""
+
+    liked_terms: list[tuple[str, float]]
+    disliked_terms: list[tuple[str, float]]
+    n_likes: int
+    n_dismissed: int
+    quality: float | None
+    trained_at: dt.datetime | None
+
+
+def describe_interests(*, user: User, count: int = 15) -> Interests | None:
+    """What the reader's stored model favours and avoids; None without one."""
+    record = ReaderModel.objects.filter(user=user).first()
+    model = load_reader_model(user=user)
+    index = current_index()
+    if record is None or model is None or index is None:
+        return None
+    liked_terms, disliked_terms = top_terms(model, index.terms, count)
+    return Interests(
+        liked_terms=liked_terms,
+        disliked_terms=disliked_terms,
+        n_likes=record.n_likes,
+        n_dismissed=record.n_dismissed,
+        quality=record.quality,
+        trained_at=record.trained_at,
+    )
+
+
+def reset_reader(*, user: User) -> None:
+    """Forget what the model learned: feedback, interests text, model, feed.
+    Followed topics stay; the feed goes back to them."""
+    with transaction.atomic():
+        liked = list(
+            Feedback.objects.filter(user=user, value=Feedback.LIKE).values_list(
+                "paper_id", flat=True
+            )
+        )
+        _count_likes(liked, -1)
+        Feedback.objects.filter(user=user).delete()
+        FeedItem.objects.filter(user=user).delete()
+        ReaderModel.objects.filter(user=user).delete()
+        ReaderProfile.objects.filter(user=user).update(interests="")
+
+
+# --- Onboarding ------------------------------------------------------------------
+
+
+@dataclass
+class Onboarding:
+    """What onboarding made of the reader's papers."""
+
+    liked: list[Paper]
+    unmatched: list[str]
+
+
+def onboard(
+    *,
+    user: User,
+    topics: Sequence[Topic],
+    arxiv_ids: str = "",
+    bibtex: str = "",
+    interests: str = "",
+) -> Onboarding:
+    """Follow `topics`, like the papers named by `arxiv_ids` (any separators) and
+    the entries of `bibtex` (by arXiv id, else by title), keep `interests` as a
+    liked pseudo-paper, then train the reader's model and build their feed."""
+    result = Onboarding(liked=[], unmatched=[])
+    wanted: dict[str, str] = {}  # arXiv id -> how the reader wrote it
+    titles: dict[str, str] = {}  # lower-case title -> how the entry is named
+    for token in re.split(r"[\s,;]+", arxiv_ids.strip()):
+        if token:
+            bare = normalise_arxiv_id(token.removeprefix("https://arxiv.org/abs/"))
+            if bare:
+                wanted.setdefault(bare, token)
+            else:
+                result.unmatched.append(token)
+    parsed = parse_bibtex(bibtex)
+    result.unmatched.extend(parsed.errors)
+    for entry in parsed.entries:
+        bare = arxiv_id_of(entry)
+        title = title_of(entry)
+        if bare:
+            wanted.setdefault(bare, entry.key)
+        elif title:
+            titles[title.lower()] = f"{entry.key}: {title}"
+        else:
+            result.unmatched.append(f"{entry.key}: no arXiv id or title")
+    found = {p.arxiv_id: p for p in Paper.objects.filter(arxiv_id__in=wanted)}
+    for bare, named in wanted.items():
+        if bare in found:
+            result.liked.append(found[bare])
+        else:
+            result.unmatched.append(named)
+    if titles:
+        by_title = _papers_by_title(titles)
+        for key, named in titles.items():
+            if key in by_title:
+                result.liked.append(by_title[key])
+            else:
+                result.unmatched.append(named)
+    with transaction.atomic():
+        profile, _ = ReaderProfile.objects.get_or_create(user=user)
+        profile.topics.set(topics)
+        profile.interests = interests.strip()[:INTERESTS_MAX_LENGTH]
+        profile.onboarded_at = timezone.now()
+        profile.save(update_fields=["interests", "onboarded_at"])
+        like_papers(user=user, papers=result.liked)
+        if profile.interests:
+            # The interests alone make a model; a retrain already requested by
+            # the likes is superseded by this one, not run twice.
+            request_retrain(user=user)
+    return result
+
+
+def _papers_by_title(titles: dict[str, str]) -> dict[str, Paper]:
+    """Papers whose title matches one of `titles` (lower case), whitespace aside."""
+    query = Q()
+    for title in titles:
+        query |= Q(title__iexact=title)
+    return {
+        " ".join(paper.title.split()).lower(): paper
+        for paper in Paper.objects.filter(query)
+    }

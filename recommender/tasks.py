@@ -8,14 +8,14 @@ from accounts.models import User
 
 
 @shared_task
-def train_reader_model(user_id: int, requested_at: str | None = None) -> None:
+def refresh_reader(user_id: int, requested_at: str | None = None) -> None:
     from recommender import services  # body import: services import this module
 
     user = User.objects.filter(pk=user_id).first()
     if user is None:
         return
     stamp = dt.datetime.fromisoformat(requested_at) if requested_at else None
-    services.train_reader_model(user=user, requested_at=stamp)
+    services.refresh_reader(user=user, requested_at=stamp)
 
 
 @shared_task
@@ -31,3 +31,10 @@ def train_readers() -> None:
     from recommender import services
 
     services.train_readers()
+
+
+@shared_task
+def build_feeds() -> None:
+    from recommender import services
+
+    services.build_feeds()

@@ -65,6 +65,8 @@ def _fast_and_collectstatic_free(settings: Any) -> None:
     # A fast hasher keeps sign-up and log-in tests quick; plain static storage
     # renders {% static %} without a collectstatic manifest.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tests see every like at once in the other readers' signal.
+    settings.PAPERFEED_COLLABORATIVE_TTL = 0
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {

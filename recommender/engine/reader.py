@@ -16,6 +16,10 @@ weights that blend them, all chosen by the offline evaluation
   to papers nobody has liked yet;
 - `popularity`: log(1 + likes).
 
+Texts the reader wrote about their interests (`PseudoPapers`) count as likes
+for every text component; they are not papers, so the collaborative ones never
+see them.
+
 Each component is standardised over the candidates before the weighted sum,
 so weights mean the same whatever the scale of a component.
 """
@@ -24,6 +28,7 @@ import io
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 from scipy import sparse
@@ -55,9 +60,37 @@ TEXT_PROFILES = ("centroid", "expansion", "collab_text", "linear")
 
 
 @dataclass(frozen=True)
+class PseudoPapers:
+    """Texts the reader wrote about their interests, vectorised like papers.
+
+    `train_reader` counts them as liked papers that are not in the corpus.
+    """
+
+    vectors: sparse.csr_matrix  # (k, n_terms) l2-normalised TF-IDF rows
+    lsa: np.ndarray  # (k, lsa_dims)
+
+    def __post_init__(self) -> None:
+        if self.vectors.shape[0] != self.lsa.shape[0]:
+            raise ValueError(
+                f"{self.vectors.shape[0]} TF-IDF rows but {self.lsa.shape[0]} LSA rows"
+            )
+
+    def __len__(self) -> int:
+        return int(self.vectors.shape[0])
+
+    def informative(self) -> "PseudoPapers":
+        """Only the texts with a word of the vocabulary: an empty row says
+        nothing about the reader and would only dilute the centroid."""
+        keep = np.flatnonzero(np.diff(self.vectors.tocsr().indptr))
+        if len(keep) == len(self):
+            return self
+        return PseudoPapers(vectors=self.vectors[keep], lsa=self.lsa[keep])
+
+
+@dataclass(frozen=True)
 class ReaderModel:
     index_version: str
-    liked: np.ndarray  # paper ids the model learned from
+    liked: np.ndarray  # ids of the liked papers the model learned from
     dismissed: np.ndarray
     profiles: sparse.csr_matrix  # one row per TEXT_PROFILES entry, over terms
     lsa_profile: np.ndarray  # (lsa_dims,)
@@ -113,17 +146,40 @@ def train_reader(
     weights: dict[str, float] | None = None,
     background: int = BACKGROUND,
     seed: int = 0,
+    pseudo_liked: PseudoPapers | None = None,
 ) -> ReaderModel | None:
-    """The reader's model, or None without a like in the corpus."""
+    """The reader's model, or None without a like in the corpus nor a pseudo
+    paper with a word of the vocabulary.
+
+    `pseudo_liked` rows count as likes for the text components and the linear
+    model but exclude nothing and, not being corpus rows, take no part in the
+    collaborative components; `model.liked` holds the real likes only.
+    """
     liked_rows = corpus.rows(liked)
-    if len(liked_rows) == 0:
+    n_terms = corpus.vectors.shape[1]
+    pseudo = pseudo_liked.informative() if pseudo_liked is not None else None
+    if pseudo is not None and pseudo.vectors.shape[1] != n_terms:
+        raise ValueError(
+            f"pseudo papers have {pseudo.vectors.shape[1]} terms, not {n_terms}"
+        )
+    if pseudo is not None and len(pseudo) == 0:
+        pseudo = None
+    if len(liked_rows) == 0 and pseudo is None:
         return None
     dismissed_rows = corpus.rows(dismissed)
     judged = np.concatenate([liked_rows, dismissed_rows])
-    n_terms = corpus.vectors.shape[1]
 
-    centroid = np.asarray(corpus.vectors[liked_rows].mean(axis=0)).ravel()
-    lsa = corpus.lsa[liked_rows].mean(axis=0)
+    # Stacked only when there are pseudo papers, so that training without them
+    # is the very computation the offline evaluation measured.
+    liked_vectors = corpus.vectors[liked_rows]
+    liked_lsa = corpus.lsa[liked_rows]
+    if pseudo is not None:
+        liked_vectors = sparse.vstack(
+            [liked_vectors, pseudo.vectors.astype(np.float32)], format="csr"
+        )
+        liked_lsa = np.vstack([liked_lsa, pseudo.lsa.astype(np.float32)])
+    centroid = np.asarray(liked_vectors.mean(axis=0)).ravel()
+    lsa = liked_lsa.mean(axis=0)
     if len(dismissed_rows):
         centroid -= (
             DISMISSED_WEIGHT
@@ -139,13 +195,14 @@ def train_reader(
     expansion = _weighted_profile(corpus, nearest, similarity[nearest])
 
     collab_text = sparse.csr_matrix((1, n_terms), dtype=np.float32)
-    if collaborative is not None and collaborative.related.nnz:
+    if collaborative is not None and collaborative.related.nnz and len(liked_rows):
         related = np.asarray(collaborative.related[liked_rows].sum(axis=0)).ravel()
         recommended = _top_rows(related, judged, COLLAB_TEXT_NEIGHBOURS)
         if len(recommended):
             collab_text = _weighted_profile(corpus, recommended, related[recommended])
 
-    weights = weights if weights is not None else weights_for(len(liked_rows))
+    n_liked = liked_vectors.shape[0]
+    weights = weights if weights is not None else weights_for(n_liked)
     linear = sparse.csr_matrix((1, n_terms), dtype=np.float32)
     intercept = 0.0
     if weights.get("linear"):
@@ -154,9 +211,11 @@ def train_reader(
         unjudged[judged] = False
         others = np.flatnonzero(unjudged)
         sample = rng.choice(others, min(background, len(others)), replace=False)
-        rows = np.concatenate([liked_rows, dismissed_rows, sample])
-        labels = np.zeros(len(rows), dtype=np.int8)
-        labels[: len(liked_rows)] = 1
+        examples = corpus.vectors[np.concatenate([dismissed_rows, sample])]
+        # Liked first, in the order the evaluation measured without pseudo papers.
+        examples = sparse.vstack([liked_vectors, examples], format="csr")
+        labels = np.zeros(examples.shape[0], dtype=np.int8)
+        labels[:n_liked] = 1
         classifier = LogisticRegression(
             C=1.0,
             class_weight="balanced",
@@ -164,7 +223,7 @@ def train_reader(
             max_iter=200,
             random_state=seed,
         )
-        classifier.fit(corpus.vectors[rows], labels)
+        classifier.fit(examples, labels)
         linear = sparse.csr_matrix(classifier.coef_.astype(np.float32))
         intercept = float(classifier.intercept_[0])
 
@@ -243,6 +302,53 @@ def score(
     return total
 
 
+def explain_many(
+    model: ReaderModel,
+    vectors: sparse.csr_matrix,
+    liked_vectors: sparse.csr_matrix,
+    terms: Sequence[str],
+    *,
+    top: int = 3,
+) -> list[tuple[list[str], int | None]]:
+    """For each row of `vectors`: the terms that most raise its match (largest
+    positive contribution to the centroid cosine first, ties in term order) and
+    the row of the most similar liked paper in `liked_vectors` (None without
+    likes).
+
+    Whole-matrix operations: a feed explains hundreds of papers per request.
+    """
+    vectors = vectors.tocsr()
+    if not vectors.has_sorted_indices:
+        vectors = vectors.sorted_indices()  # ties go to the first column
+    n = vectors.shape[0]
+    if n == 0:
+        return []
+    centroid = model.profile("centroid").toarray().ravel()
+    rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(vectors.indptr))
+    contribution = (vectors.data * centroid[vectors.indices]).astype(np.float32)
+    positive = contribution > 0
+    rows, columns = rows[positive], vectors.indices[positive]
+    # One stable sort of an integer key puts each row's terms strongest first,
+    # ties in column order: the row in the high bits, then the contribution's
+    # float32 bits (ordered like the values, being positive) inverted. A
+    # three-key lexsort took 9 ms for a feed of 700 papers, this one 1 ms.
+    bits = contribution[positive].view(np.int32).astype(np.int64)
+    order = np.argsort((rows << 31) | (0x7FFFFFFF - bits), kind="stable")
+    rows, columns = rows[order], columns[order]
+    counts = np.bincount(rows, minlength=n)
+    rank_in_row = np.arange(len(rows)) - np.repeat(np.cumsum(counts) - counts, counts)
+    kept = rank_in_row < top
+    names = [terms[c] for c in columns[kept].tolist()]
+    ends = np.cumsum(np.bincount(rows[kept], minlength=n)).tolist()
+    top_terms = [names[a:b] for a, b in pairwise([0, *ends])]
+
+    if liked_vectors.shape[0] == 0:
+        return [(row_terms, None) for row_terms in top_terms]
+    similarity = (vectors @ liked_vectors.T).toarray()
+    closest = similarity.argmax(axis=1).tolist()
+    return list(zip(top_terms, closest, strict=True))
+
+
 def explain(
     model: ReaderModel,
     vector: sparse.csr_matrix,
@@ -251,17 +357,45 @@ def explain(
     *,
     top: int = 3,
 ) -> tuple[list[str], int | None]:
-    """The terms that most raise a paper's match, and the row of the most
-    similar liked paper in `liked_vectors` (None without likes)."""
-    contribution = vector.multiply(model.profile("centroid")).tocsr()
-    order = np.argsort(-contribution.data)[:top]
-    top_terms = [
-        terms[contribution.indices[i]] for i in order if contribution.data[i] > 0
-    ]
-    if liked_vectors.shape[0] == 0:
-        return top_terms, None
-    similarity = liked_vectors @ vector.toarray().ravel()
-    return top_terms, int(similarity.argmax())
+    """`explain_many` for one paper (a one-row `vector`)."""
+    return explain_many(model, vector, liked_vectors, terms, top=top)[0]
+
+
+def term_weights(model: ReaderModel) -> np.ndarray:
+    """What the model favours (+) and disfavours (-), one float32 per term.
+
+    The centroid profile (dismissed papers already subtracted) plus, when the
+    model uses its linear part, the logistic coefficients rescaled to the
+    centroid's norm: `score` standardises every component, so only their
+    directions matter there, while the coefficients' raw scale depends on the
+    regularisation and the number of examples; at equal norms neither drowns
+    the other.
+    """
+    weights = model.profile("centroid").toarray().ravel().astype(np.float32)
+    linear = model.profile("linear").toarray().ravel().astype(np.float32)
+    linear_norm = float(np.linalg.norm(linear))
+    if model.weights.get("linear") and linear_norm > 0:
+        # A zero centroid (likes cancelled by dismissals) still shows the
+        # linear part, at unit norm.
+        target = float(np.linalg.norm(weights)) or 1.0
+        weights += linear * np.float32(target / linear_norm)
+    return weights
+
+
+def top_terms(
+    model: ReaderModel, terms: Sequence[str], k: int = 15
+) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
+    """The model in words: (up to k terms for it, strongest first; up to k
+    terms against it, most negative first), from `term_weights`."""
+    weights = term_weights(model)
+
+    def strongest(signed: np.ndarray) -> list[tuple[str, float]]:
+        # Stable sort on the negated values: ties keep term order.
+        candidates = np.flatnonzero(signed > 0)
+        best = candidates[np.argsort(-signed[candidates], kind="stable")[:k]]
+        return [(terms[i], float(weights[i])) for i in best.tolist()]
+
+    return strongest(weights), strongest(-weights)
 
 
 def similar_rows(corpus: Corpus, row: int, k: int = 10) -> list[tuple[int, float]]:

@@ -11,7 +11,7 @@ def test_login_logs_the_reader_in_and_sends_them_home(client, reader):
     )
 
     assert response.status_code == 302
-    assert response.url == reverse("papers:home")
+    assert response.url == reverse("home")
     assert get_user(client) == reader
 
 
@@ -30,7 +30,7 @@ def test_login_refuses_an_external_next(client, reader):
         {"username": "ada", "password": PASSWORD, "next": "https://evil.example.com/"},
     )
 
-    assert response.url == reverse("papers:home")
+    assert response.url == reverse("home")
     assert get_user(client) == reader
 
 
@@ -60,7 +60,7 @@ def test_login_form_has_autocomplete_hints(client, db):
 def test_signed_in_reader_visiting_login_is_sent_home(reader_client):
     response = reader_client.get(reverse("accounts:login"))
 
-    assert response.url == reverse("papers:home")
+    assert response.url == reverse("home")
 
 
 def test_logout_refuses_get_with_405(reader_client, reader):
@@ -74,7 +74,7 @@ def test_logout_by_post_logs_out(reader_client):
     response = reader_client.post(reverse("accounts:logout"))
 
     assert response.status_code == 302
-    assert response.url == reverse("papers:home")
+    assert response.url == reverse("home")
     assert not get_user(reader_client).is_authenticated
 
 

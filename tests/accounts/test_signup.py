@@ -26,7 +26,7 @@ def test_signup_creates_a_reader_and_logs_them_in(client):
     response = sign_up(client)
 
     assert response.status_code == 302
-    assert response.url == reverse("papers:home")
+    assert response.url == reverse("recommender:onboarding")
     reader = User.objects.get(username="grace")
     assert reader.email == "grace@example.org"
     assert reader.check_password(PASSWORD)
@@ -34,17 +34,19 @@ def test_signup_creates_a_reader_and_logs_them_in(client):
 
 
 @pytest.mark.django_db
-def test_signup_redirects_to_a_safe_next(client):
+def test_signup_onboards_then_keeps_a_safe_next(client):
     response = sign_up(client, next="/topics/")
 
-    assert response.url == "/topics/"
+    assert response.url == reverse("recommender:onboarding") + "?next=%2Ftopics%2F"
+    skip = client.get(response.url)
+    assert b'<a href="/topics/">Skip for now</a>' in skip.content
 
 
 @pytest.mark.django_db
 def test_signup_ignores_an_external_next(client):
     response = sign_up(client, next="https://evil.example.com/")
 
-    assert response.url == reverse("papers:home")
+    assert response.url == reverse("recommender:onboarding")
 
 
 @pytest.mark.django_db
@@ -104,7 +106,7 @@ def test_signed_in_reader_visiting_signup_is_sent_home(reader_client):
     response = reader_client.get(reverse("accounts:signup"))
 
     assert response.status_code == 302
-    assert response.url == reverse("papers:home")
+    assert response.url == reverse("home")
 
 
 @pytest.mark.django_db

@@ -50,7 +50,7 @@ def test_each_listing_day_of_the_sample_shows_its_papers(client: Client, real_pa
     day = max(r["listed"] for r in real_papers if r.get("listed"))
     expected = sorted(r["id"] for r in real_papers if r.get("listed") == day)
 
-    response = client.get(reverse("papers:home"), {"date": day})
+    response = client.get(reverse("home"), {"date": day})
 
     shown = sorted(re.findall(r'data-paper="([^"]+)"', response.text))
     assert len(shown) == min(len(expected), 30)

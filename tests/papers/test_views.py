@@ -24,7 +24,7 @@ def test_home_shows_the_latest_day_most_upvoted_first(client: Client):
     make_paper(title="Few votes", announced_on=DAY, upvotes=1)
     make_paper(title="Many votes", announced_on=DAY, upvotes=7)
 
-    response = client.get(reverse("papers:home"))
+    response = client.get(reverse("home"))
 
     assert response.status_code == 200
     assert titles(response) == ["Many votes", "Few votes"]
@@ -35,7 +35,7 @@ def test_papers_with_equal_upvotes_come_newest_id_first(client: Client):
     make_paper(arxiv_id="2510.00001", title="First submitted", announced_on=DAY)
     make_paper(arxiv_id="2510.00002", title="Last submitted", announced_on=DAY)
 
-    response = client.get(reverse("papers:home"))
+    response = client.get(reverse("home"))
 
     assert titles(response) == ["Last submitted", "First submitted"]
 
@@ -44,12 +44,12 @@ def test_day_navigation_skips_days_without_papers(client: Client):
     make_paper(title="Monday paper", announced_on=DAY)
     make_paper(title="Thursday paper", announced_on=DAY + dt.timedelta(days=3))
 
-    response = client.get(reverse("papers:home"))
+    response = client.get(reverse("home"))
 
     assert titles(response) == ["Thursday paper"]
     assert 'href="?date=2025-10-20&amp;period=day">← Previous day' in response.text
     assert "Next day" not in response.text
-    previous = client.get(reverse("papers:home"), {"date": "2025-10-20"})
+    previous = client.get(reverse("home"), {"date": "2025-10-20"})
     assert titles(previous) == ["Monday paper"]
     assert 'href="?date=2025-10-23&amp;period=day">Next day' in previous.text
 
@@ -60,10 +60,8 @@ def test_weekly_and_monthly_views_gather_their_period(client: Client):
     make_paper(title="Next Monday", announced_on=dt.date(2025, 10, 27))
     make_paper(title="November", announced_on=dt.date(2025, 11, 3))
 
-    week = client.get(reverse("papers:home"), {"date": "2025-10-22", "period": "week"})
-    month = client.get(
-        reverse("papers:home"), {"date": "2025-10-22", "period": "month"}
-    )
+    week = client.get(reverse("home"), {"date": "2025-10-22", "period": "week"})
+    month = client.get(reverse("home"), {"date": "2025-10-22", "period": "month"})
 
     assert sorted(titles(week)) == ["Monday", "Sunday"]
     assert sorted(titles(month)) == ["Monday", "Next Monday", "Sunday"]
@@ -74,7 +72,7 @@ def test_weekly_and_monthly_views_gather_their_period(client: Client):
 def test_a_day_without_papers_says_so_and_offers_navigation(client: Client):
     make_paper(announced_on=DAY)
 
-    response = client.get(reverse("papers:home"), {"date": "2025-10-25"})
+    response = client.get(reverse("home"), {"date": "2025-10-25"})
 
     assert response.status_code == 200
     assert "No papers were announced in this day" in response.text
@@ -84,15 +82,13 @@ def test_a_day_without_papers_says_so_and_offers_navigation(client: Client):
 def test_bad_date_or_period_falls_back_to_the_latest_day(client: Client):
     make_paper(title="Latest", announced_on=DAY)
 
-    response = client.get(
-        reverse("papers:home"), {"date": "2025-13-45", "period": "year"}
-    )
+    response = client.get(reverse("home"), {"date": "2025-13-45", "period": "year"})
 
     assert titles(response) == ["Latest"]
 
 
 def test_empty_catalogue_explains_how_to_load_papers(client: Client):
-    response = client.get(reverse("papers:home"))
+    response = client.get(reverse("home"))
 
     assert response.status_code == 200
     assert "import_papers" in response.text
@@ -109,7 +105,7 @@ def test_card_shows_three_authors_the_author_count_topics_and_arxiv_links(
         upvotes=12,
     )
 
-    html = client.get(reverse("papers:home")).text
+    html = client.get(reverse("home")).text
 
     assert "A One, B Two, C Three and others" in html
     assert "D Four" not in html
@@ -126,9 +122,9 @@ def test_home_shows_thirty_cards_then_load_more_fetches_the_rest(client: Client)
     for n in range(35):
         make_paper(title=f"Paper number {n}", announced_on=DAY, upvotes=n)
 
-    first = client.get(reverse("papers:home"))
+    first = client.get(reverse("home"))
     more = client.get(
-        reverse("papers:home"),
+        reverse("home"),
         {"date": "2025-10-20", "period": "day", "page": "2"},
         headers={"HX-Request": "true", "HX-Target": "load-more"},
     )
@@ -144,7 +140,7 @@ def test_load_more_link_works_without_javascript(client: Client):
     for n in range(31):
         make_paper(title=f"Paper number {n}", announced_on=DAY, upvotes=n)
 
-    response = client.get(reverse("papers:home"), {"page": "2"})
+    response = client.get(reverse("home"), {"page": "2"})
 
     assert "<html" in response.text
     assert titles(response) == ["Paper number 0"]
@@ -153,12 +149,12 @@ def test_load_more_link_works_without_javascript(client: Client):
 def test_home_query_count_does_not_grow_with_papers_shown(client: Client):
     make_paper(announced_on=DAY)
     with CaptureQueriesContext(connection) as one_paper:
-        client.get(reverse("papers:home"))
+        client.get(reverse("home"))
     for n in range(40):
         make_paper(announced_on=DAY, topics=["cs.LG", "cs.AI", "stat.ML"], upvotes=n)
 
     with CaptureQueriesContext(connection) as many_papers:
-        response = client.get(reverse("papers:home"))
+        response = client.get(reverse("home"))
 
     assert len(titles(response)) == 30
     assert len(many_papers) == len(one_paper)
@@ -171,7 +167,7 @@ def test_titles_and_abstracts_are_escaped(client: Client):
         announced_on=DAY,
     )
 
-    html = client.get(reverse("papers:home")).text
+    html = client.get(reverse("home")).text
 
     assert "<script>alert(1)" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; $\\alpha &lt; \\beta$" in html
@@ -182,7 +178,7 @@ def test_titles_and_abstracts_are_escaped(client: Client):
 def test_pages_send_a_csp_with_a_nonce_carried_by_the_htmx_script(client: Client):
     make_paper(announced_on=DAY)
 
-    response = client.get(reverse("papers:home"))
+    response = client.get(reverse("home"))
 
     policy = response.headers["Content-Security-Policy"]
     nonce = re.search(r"'nonce-([^']+)'", policy)
@@ -293,9 +289,7 @@ def test_dates_at_the_end_of_the_calendar_fall_back_to_the_latest_day(client: Cl
     make_paper(title="Latest", announced_on=DAY)
 
     for period in ("day", "week", "month"):
-        response = client.get(
-            reverse("papers:home"), {"date": "9999-12-31", "period": period}
-        )
+        response = client.get(reverse("home"), {"date": "9999-12-31", "period": period})
         assert titles(response) == ["Latest"]
 
 
@@ -434,7 +428,7 @@ def test_search_finds_authors(client: Client):
     assert "1 result for" in response.text
 
 
-@pytest.mark.parametrize("name", ["papers:home", "papers:topics", "papers:search"])
+@pytest.mark.parametrize("name", ["home", "papers:topics", "papers:search"])
 def test_pages_refuse_post(client: Client, name: str):
     assert client.post(reverse(name)).status_code == 405
 

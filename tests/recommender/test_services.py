@@ -10,7 +10,13 @@ from django.core.management.base import CommandError
 
 from papers.models import Paper
 from recommender import services
-from recommender.models import Feedback, PaperVector, ReaderModel, TextIndex
+from recommender.models import (
+    Feedback,
+    FeedItem,
+    PaperVector,
+    ReaderModel,
+    TextIndex,
+)
 from tests.factories import make_paper, make_user
 
 pytestmark = pytest.mark.django_db
@@ -47,11 +53,16 @@ def test_a_trained_reader_gets_their_field_first(catalogue):
     candidates = [p for p in catalogue if p not in astro[:5]]
 
     record = services.train_reader_model(user=reader)
-    ranked = services.score_papers(user=reader, papers=candidates)
+    ranked = services.rank_for_reader(
+        user=reader, paper_ids=[p.pk for p in candidates]
+    )
 
     assert record is not None
     assert record.n_likes == 5
-    top = [paper for paper, _ in ranked[:20]]
+    assert ranked is not None
+    assert sorted(ranked) == sorted(p.pk for p in candidates)
+    by_id = {p.pk: p for p in candidates}
+    top = [by_id[pk] for pk in ranked[:20]]
     assert sum(primary(p).startswith("astro-ph") for p in top) >= 16
 
 
@@ -112,22 +123,23 @@ def test_similar_papers_are_ten_others_nearest_first(catalogue):
     assert paper not in similar
 
 
-def test_explanations_name_terms_and_the_closest_like(catalogue):
+def test_feed_items_name_terms_and_the_closest_like(catalogue):
     reader = make_user()
-    liked = [p for p in catalogue if primary(p).startswith("astro-ph")][:3]
+    astro = [p for p in catalogue if primary(p).startswith("astro-ph")]
+    liked, candidate = astro[:3], astro[3]
     like(reader, liked)
-    services.train_reader_model(user=reader)
-    candidate = next(
-        p for p in catalogue if primary(p).startswith("astro-ph") and p not in liked
+    Paper.objects.filter(pk=candidate.pk).update(
+        announced_on=Paper.objects.latest("announced_on").announced_on
     )
+    services.train_reader_model(user=reader)
 
-    explanation = services.explain_paper(user=reader, paper=candidate)
+    services.build_feed(user=reader)
 
-    assert explanation is not None
-    assert explanation.closest_liked in liked
-    assert explanation.terms
+    item = FeedItem.objects.get(user=reader, paper=candidate)
+    assert item.closest_liked in liked
+    assert item.terms
     text = f"{candidate.title} {candidate.abstract}".lower()
-    assert all(term in text for term in explanation.terms)
+    assert all(term in text for term in item.terms)
 
 
 def test_build_index_command_refuses_an_empty_catalogue():

@@ -1,0 +1,39 @@
+"""What every page needs to show a reader's own state on cards and topics.
+
+Loaded lazily: a page that shows no card or topic never runs the queries, and
+one that shows many runs each query once.
+"""
+
+from django.http import HttpRequest
+from django.utils.functional import cached_property
+
+from recommender.models import Feedback, ReaderProfile
+
+
+class ReaderState:
+    def __init__(self, request: HttpRequest) -> None:
+        self.user = request.user
+
+    @cached_property
+    def feedback(self) -> dict[int, int]:
+        """paper id -> Feedback.LIKE or Feedback.NOT_INTERESTED."""
+        if not self.user.is_authenticated:
+            return {}
+        return dict(
+            Feedback.objects.filter(user=self.user).values_list("paper_id", "value")
+        )
+
+    @cached_property
+    def followed(self) -> frozenset[int]:
+        """Ids of the topics the reader follows."""
+        if not self.user.is_authenticated:
+            return frozenset()
+        return frozenset(
+            ReaderProfile.topics.through.objects.filter(
+                readerprofile__user=self.user
+            ).values_list("topic_id", flat=True)
+        )
+
+
+def reader(request: HttpRequest) -> dict[str, ReaderState]:
+    return {"reader": ReaderState(request)}

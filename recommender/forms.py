@@ -1,0 +1,66 @@
+from itertools import groupby
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+
+from papers.models import Topic
+from papers.taxonomy import ARCHIVE_NAMES
+from recommender.models import INTERESTS_MAX_LENGTH
+
+BIBTEX_MAX_BYTES = 5 * 1024 * 1024
+
+
+class OnboardingForm(forms.Form):
+    topics = forms.ModelMultipleChoiceField(
+        queryset=Topic.objects.order_by("group", "archive", "code"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Topics to follow",
+    )
+    arxiv_ids = forms.CharField(
+        required=False,
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="arXiv ids of papers you like",
+        help_text="Separated by spaces, commas or new lines, e.g. 1706.03762",
+    )
+    bibtex = forms.FileField(
+        required=False,
+        label="Or a BibTeX file of your references",
+        help_text="Entries are matched to the catalogue by arXiv id, else by title.",
+    )
+    interests = forms.CharField(
+        required=False,
+        max_length=INTERESTS_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Your interests in your own words (optional)",
+        help_text="A few sentences or keywords: your feed reads them as a paper "
+        "you like.",
+    )
+
+    def clean_bibtex(self) -> str:
+        upload: UploadedFile | None = self.cleaned_data.get("bibtex")
+        if upload is None:
+            return ""
+        if upload.size is not None and upload.size > BIBTEX_MAX_BYTES:
+            raise ValidationError("That file is over 5 MB: upload a smaller one.")
+        return upload.read().decode("utf-8", errors="replace")
+
+    def topic_groups(self) -> list[dict[str, Any]]:
+        """The topic checkboxes by group, then archive, for the template."""
+        boxes = list(self["topics"])
+        topics = {topic.pk: topic for topic in self.fields["topics"].queryset}  # type: ignore[attr-defined]
+        rows = [(topics[int(str(box.data["value"]))], box) for box in boxes]
+        groups = []
+        for group, in_group in groupby(rows, key=lambda row: row[0].group):
+            archives = [
+                {
+                    "name": ARCHIVE_NAMES.get(archive, archive),
+                    "boxes": [b for _, b in items],
+                }
+                for archive, items in groupby(in_group, key=lambda row: row[0].archive)
+            ]
+            groups.append({"name": group, "archives": archives})
+        return groups

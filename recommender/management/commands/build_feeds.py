@@ -1,0 +1,21 @@
+import sys
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from recommender import services
+
+
+class Command(BaseCommand):
+    help = (
+        "Rebuild every reader's stored feed for the latest listing days "
+        "(after new papers arrive; the daily task does the same)."
+    )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if services.current_index() is None:
+            raise CommandError("No text index yet: run `manage.py build_index` first.")
+        with tqdm(desc="feeds", unit="reader", file=sys.stderr) as bar:
+            built = services.build_feeds(progress=bar.update)
+        self.stdout.write(f"built {built} feed{'s' if built != 1 else ''}")
