@@ -359,10 +359,13 @@ def request_retrain(*, user: User) -> None:
         defaults={"requested_at": now},
         create_defaults={"requested_at": now, "index_version": ""},
     )
+    # robust: a training that fails inline (eager tasks) is logged, and the
+    # reader's feedback, already committed, still answers normally.
     transaction.on_commit(
         lambda: refresh_reader_task.apply_async(
             (user.pk, now.isoformat()), countdown=settings.PAPERFEED_RETRAIN_DELAY
-        )
+        ),
+        robust=True,
     )
 
 

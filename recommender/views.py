@@ -12,13 +12,12 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
-from django_htmx.middleware import HtmxDetails
 
 from accounts.models import User
 from accounts.views import safe_next_url
@@ -39,9 +38,8 @@ from recommender.forms import OnboardingForm
 from recommender.models import Feedback, FeedItem, ReaderProfile
 
 
-class ReaderRequest(HttpRequest):
+class ReaderRequest(HtmxHttpRequest):
     user: User
-    htmx: HtmxDetails
 
 
 FOR_YOU, TRENDING, LATEST = "for-you", "trending", "latest"
@@ -88,7 +86,7 @@ def for_you(request: ReaderRequest) -> HttpResponse:
             .values_list("paper_id", flat=True)
         )
         page = paginate_ids(request, ids)
-        _attach_reasons(request.user, page.object_list)
+        _attach_reasons(request.user, list(page.object_list))
         context.update(
             personal=True,
             page=page,
@@ -168,11 +166,9 @@ def feedback(request: HtmxHttpRequest, paper_id: int) -> HttpResponse:
 def _back_url(request: HtmxHttpRequest, paper: Paper) -> str:
     """Where the reader clicked: the posted `next` or the htmx page, at the card."""
     url = safe_next_url(request)
-    if not url and request.htmx and request.htmx.current_url_abs_path:
-        url = request.htmx.current_url_abs_path
-    if not url:
-        return paper.get_absolute_url()
-    return url.split("#")[0] + f"#paper-{paper.pk}"
+    if not url and request.htmx:
+        url = request.htmx.current_url_abs_path or ""
+    return (url or paper.get_absolute_url()).split("#")[0] + f"#paper-{paper.pk}"
 
 
 @require_POST
@@ -221,8 +217,7 @@ def library(request: ReaderRequest) -> HttpResponse:
 
 
 def _library_counts(user: User) -> dict[str, int]:
-    values = Feedback.objects.filter(user=user).values_list("value", flat=True)
-    values = list(values)
+    values = list(Feedback.objects.filter(user=user).values_list("value", flat=True))
     return {
         "liked": values.count(Feedback.LIKE),
         "dismissed": values.count(Feedback.NOT_INTERESTED),

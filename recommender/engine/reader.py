@@ -81,10 +81,11 @@ class PseudoPapers:
     def informative(self) -> "PseudoPapers":
         """Only the texts with a word of the vocabulary: an empty row says
         nothing about the reader and would only dilute the centroid."""
-        keep = np.flatnonzero(np.diff(self.vectors.tocsr().indptr))
+        vectors = self.vectors.tocsr()
+        keep = np.flatnonzero(np.diff(vectors.indptr))
         if len(keep) == len(self):
             return self
-        return PseudoPapers(vectors=self.vectors[keep], lsa=self.lsa[keep])
+        return PseudoPapers(vectors=vectors[keep], lsa=self.lsa[keep])
 
 
 @dataclass(frozen=True)
@@ -212,7 +213,8 @@ def train_reader(
         others = np.flatnonzero(unjudged)
         sample = rng.choice(others, min(background, len(others)), replace=False)
         examples = corpus.vectors[np.concatenate([dismissed_rows, sample])]
-        # Liked first, in the order the evaluation measured without pseudo papers.
+        # Liked rows first as they always were: liblinear's solution depends on
+        # the order of the examples, and without pseudo papers it must not move.
         examples = sparse.vstack([liked_vectors, examples], format="csr")
         labels = np.zeros(examples.shape[0], dtype=np.int8)
         labels[:n_liked] = 1
@@ -340,13 +342,13 @@ def explain_many(
     kept = rank_in_row < top
     names = [terms[c] for c in columns[kept].tolist()]
     ends = np.cumsum(np.bincount(rows[kept], minlength=n)).tolist()
-    top_terms = [names[a:b] for a, b in pairwise([0, *ends])]
+    matched = [names[a:b] for a, b in pairwise([0, *ends])]
 
     if liked_vectors.shape[0] == 0:
-        return [(row_terms, None) for row_terms in top_terms]
+        return [(row_terms, None) for row_terms in matched]
     similarity = (vectors @ liked_vectors.T).toarray()
     closest = similarity.argmax(axis=1).tolist()
-    return list(zip(top_terms, closest, strict=True))
+    return list(zip(matched, closest, strict=True))
 
 
 def explain(

@@ -9,14 +9,11 @@ from django.urls import reverse
 
 from papers.models import Paper
 from tests.factories import make_paper, make_user
+from tests.html import titles
 
 pytestmark = pytest.mark.django_db
 
 DAY = dt.date(2025, 10, 20)
-
-
-def titles(response) -> list[str]:
-    return re.findall(r'class="paper-title"><a href="[^"]+">([^<]+)</a>', response.text)
 
 
 def test_home_shows_the_latest_day_most_upvoted_first(client: Client):

@@ -174,8 +174,6 @@ def test_explain_many_matches_explain_row_by_row(liked):
         assert explanation == reference_explanation(
             model, vector, liked_vectors, index.terms, top=2
         )
-    # Galaxies share no word with the likes' text profile.
-    assert batch[2][0] == [] or liked == [0, 2]
 
 
 def test_explain_many_of_no_paper_is_empty():
@@ -267,6 +265,7 @@ def test_quality_is_deterministic_for_a_seed(topical):
     first = estimate_quality(corpus, liked, seed=4, sample=200)
     again = estimate_quality(corpus, list(reversed(liked)), seed=4, sample=200)
 
+    assert first is not None
     assert first == again
     assert 0.0 <= first <= 1.0
 
@@ -277,11 +276,12 @@ def test_quality_costs_one_training_per_fold(topical, monkeypatch):
     topics, corpus = topical
     calls = []
     original = evaluation.train_reader
-    monkeypatch.setattr(
-        evaluation,
-        "train_reader",
-        lambda *args, **kwargs: calls.append(kwargs) or original(*args, **kwargs),
-    )
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls.append(kwargs)
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(evaluation, "train_reader", counted)
 
     estimate_quality(corpus, np.flatnonzero(topics == 3)[:15].tolist(), folds=3)
 

@@ -2,7 +2,6 @@
 sample papers in a real database."""
 
 import logging
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -18,24 +17,9 @@ from recommender.models import (
     TextIndex,
 )
 from tests.factories import make_paper, make_user
+from tests.recommender.conftest import like, primary
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def catalogue(sample_papers_file: Path) -> list[Paper]:
-    call_command("import_papers", str(sample_papers_file))
-    services.build_index()
-    return list(Paper.objects.prefetch_related("topics"))
-
-
-def primary(paper: Paper) -> str:
-    return paper.ordered_topics[0].code if paper.ordered_topics else ""
-
-
-def like(user, papers, value=Feedback.LIKE) -> None:
-    for paper in papers:
-        Feedback.objects.create(user=user, paper=paper, value=value)
 
 
 def test_building_the_index_vectorizes_every_paper(catalogue):
@@ -53,9 +37,7 @@ def test_a_trained_reader_gets_their_field_first(catalogue):
     candidates = [p for p in catalogue if p not in astro[:5]]
 
     record = services.train_reader_model(user=reader)
-    ranked = services.rank_for_reader(
-        user=reader, paper_ids=[p.pk for p in candidates]
-    )
+    ranked = services.rank_for_reader(user=reader, paper_ids=[p.pk for p in candidates])
 
     assert record is not None
     assert record.n_likes == 5
@@ -150,7 +132,7 @@ def test_build_index_command_refuses_an_empty_catalogue():
 def test_commands_build_the_index_and_train_readers(sample_papers_file, capsys):
     call_command("import_papers", str(sample_papers_file))
     reader = make_user()
-    like(reader, Paper.objects.all()[:4])
+    like(reader, list(Paper.objects.all()[:4]))
 
     call_command("build_index")
     call_command("train_readers", "--all")
