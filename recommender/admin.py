@@ -1,6 +1,12 @@
 from django.contrib import admin
 
-from recommender.models import Feedback, ReaderModel, TextIndex
+from recommender.models import (
+    Feedback,
+    FeedItem,
+    ReaderModel,
+    ReaderProfile,
+    TextIndex,
+)
 
 
 @admin.register(Feedback)
@@ -13,7 +19,14 @@ class FeedbackAdmin(admin.ModelAdmin):
 
 @admin.register(ReaderModel)
 class ReaderModelAdmin(admin.ModelAdmin):
-    list_display = ["user", "index_version", "n_likes", "n_dismissed", "trained_at"]
+    list_display = [
+        "user",
+        "index_version",
+        "n_likes",
+        "n_dismissed",
+        "quality",
+        "trained_at",
+    ]
     search_fields = ["user__username"]
     exclude = ["data"]
     readonly_fields = [
@@ -22,6 +35,8 @@ class ReaderModelAdmin(admin.ModelAdmin):
         "n_dismissed",
         "trained_at",
         "requested_at",
+        "feed_built_at",
+        "quality",
     ]
 
 
@@ -29,3 +44,19 @@ class ReaderModelAdmin(admin.ModelAdmin):
 class TextIndexAdmin(admin.ModelAdmin):
     list_display = ["version", "is_current", "n_papers", "n_terms", "created_at"]
     exclude = ["data"]
+
+
+@admin.register(ReaderProfile)
+class ReaderProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "onboarded_at"]
+    search_fields = ["user__username"]
+    raw_id_fields = ["user"]
+    filter_horizontal = ["topics"]
+
+
+@admin.register(FeedItem)
+class FeedItemAdmin(admin.ModelAdmin):
+    list_display = ["user", "day", "paper", "score"]
+    list_filter = ["day"]
+    search_fields = ["user__username", "paper__arxiv_id"]
+    raw_id_fields = ["user", "paper", "closest_liked"]

@@ -2,13 +2,9 @@ from django.db import migrations
 
 
 def load_topics(apps, schema_editor):
-    from papers.taxonomy import CATEGORIES
+    from papers.taxonomy import create_topics
 
-    Topic = apps.get_model("papers", "Topic")
-    Topic.objects.bulk_create(
-        [Topic(code=c, name=n, archive=a, group=g) for c, n, a, g in CATEGORIES],
-        ignore_conflicts=True,
-    )
+    create_topics(apps.get_model("papers", "Topic"))
 
 
 class Migration(migrations.Migration):

@@ -6,6 +6,8 @@ from typing import Any
 import pytest
 from django.db import connection
 
+from papers.models import Topic
+from papers.taxonomy import create_topics
 from tests.conftest import need
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -47,3 +49,12 @@ def _no_persistent_connections() -> None:
     # live_server answers each request in a thread of its own; a persistent
     # connection would outlive that thread and keep the test database in use.
     connection.settings_dict["CONN_MAX_AGE"] = 0
+
+
+@pytest.fixture(autouse=True)
+def _topics(transactional_db: None) -> None:
+    """The taxonomy, as the data migration loads it. serialized_rollback should
+    restore it after another browser test's flush, but Playwright gives each
+    test a connection of its own, which holds no serialized contents when the
+    test database was set up before (any run with other database tests first)."""
+    create_topics(Topic)

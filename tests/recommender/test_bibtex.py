@@ -1,6 +1,5 @@
 """BibTeX in (onboarding uploads) and out (exported likes). Pure: no database."""
 
-
 import bibtexparser
 import pytest
 

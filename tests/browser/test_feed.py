@@ -1,0 +1,209 @@
+"""A new reader trains their For-you feed: sign up, onboard, like, dismiss,
+triage with the keyboard, then find the likes in the library and its BibTeX."""
+
+import io
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import bibtexparser
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import Locator, Page, expect
+
+from papers.models import Paper
+from recommender import services
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+# The sample's latest listing day (its undated papers, all of the feed window)
+# holds 7 papers whose primary topic is Optimization and Control. The reader
+# onboards with two string-theory papers, far from it: onboarding alone puts no
+# math.OC paper first, so only the three likes can.
+TOPIC = "math.OC"
+ONBOARDING_IDS = ["0704.0018", "0704.0101"]
+PASSWORD = "a long enough passphrase 42"
+
+
+def test_a_new_reader_onboards_and_likes_and_the_feed_follows(
+    live_server, page: Page, artifacts: Path, sample_papers_file: Path
+):
+    call_command(
+        "import_papers",
+        str(sample_papers_file),
+        stdout=io.StringIO(),
+        stderr=io.StringIO(),
+    )
+    services.build_index()
+    window = Paper.objects.filter(announced_on__range=services.feed_window())
+    in_topic = window.filter(topic_links__position=0, topic_links__topic__code=TOPIC)
+    assert in_topic.count() >= 6
+    assert Paper.objects.filter(arxiv_id__in=ONBOARDING_IDS).count() == 2
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    # Sign up, then onboarding: two topics to follow and two papers liked.
+    page.goto(live_server.url + "/accounts/signup/")
+    page.get_by_label("Username").fill("grace")
+    page.get_by_label("E-mail address").fill("grace@example.org")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Password confirmation").fill(PASSWORD)
+    page.get_by_role("button", name="Sign up").click()
+    expect(page).to_have_url(live_server.url + "/onboarding/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Make the feed yours")
+    page.locator("summary", has_text=re.compile(r"^\s*Physics\s*$")).click()
+    page.get_by_label("hep-th (High Energy Physics - Theory)", exact=True).check()
+    page.get_by_label("quant-ph (Quantum Physics)", exact=True).check()
+    page.get_by_label("arXiv ids of papers you like").fill("\n".join(ONBOARDING_IDS))
+    page.get_by_role("button", name="Show my feed").click()
+
+    # For you: the window's papers ranked, each with why it is there.
+    expect(page).to_have_url(live_server.url + "/")
+    expect(page.locator(".messages")).to_contain_text(
+        "You like 2 papers from your list."
+    )
+    tabs = page.get_by_role("navigation", name="Feeds")
+    expect(tabs.get_by_role("link", name="For you")).to_have_attribute(
+        "aria-current", "page"
+    )
+    expect(page.locator("#feed-status")).to_contain_text("Feed updated")
+    expect(page.locator(".listing-count")).to_have_text(
+        f"{window.count()} papers ranked for you; papers you judged are hidden."
+    )
+    expect(page.locator("#paper-list .paper-card").first).to_be_visible()
+    expect(page.locator("#paper-list .paper-card:not(:has(p.why))")).to_have_count(0)
+    expect(page.locator("#paper-list p.why").first).to_contain_text("Why:")
+    expect(page.locator("#paper-list p.why").first).to_contain_text("which you liked")
+    assert _primary_topics(page)[0] != TOPIC, "onboarding alone put the topic first"
+
+    # Two likes by click, a third with the keys j and l: each time the status
+    # line sees the new feed and the list reloads without the liked paper.
+    liked: list[str] = []
+    for by_keys in (False, False, True):
+        position, card = _first_card(page, lambda topic: topic == TOPIC)
+        liked.append(card.get_attribute("data-paper") or "")
+        built = page.locator("#feed-status time").get_attribute("datetime") or ""
+        if by_keys:
+            _move_to(page, position)
+            page.keyboard.press("l")
+        else:
+            card.get_by_role("button", name="Like", exact=True).click()
+        expect(card).to_have_count(0)
+        expect(page.locator("#feed-status time")).not_to_have_attribute(
+            "datetime", built
+        )
+    # Not interested, with x, on the best paper of another topic (j past it, k back).
+    position, card = _first_card(page, lambda topic: topic != TOPIC)
+    dismissed = card.get_attribute("data-paper") or ""
+    _move_to(page, position + 1)
+    page.keyboard.press("k")
+    expect(card).to_have_class(re.compile(r"\bis-current\b"))
+    expect(card).to_be_focused()
+    page.keyboard.press("x")
+    expect(card).to_have_count(0)
+
+    # The refreshed For you: the liked topic first, judged papers hidden.
+    counted = (
+        f"{window.count() - 4} papers ranked for you; papers you judged are hidden."
+    )
+    expect(page.locator(".listing-count")).to_have_text(counted)
+    top = _primary_topics(page)[:5]
+    assert top[0] == TOPIC, top
+    assert top.count(TOPIC) >= 3, top
+    page.reload()
+    expect(page.locator(".listing-count")).to_have_text(counted)
+    assert _primary_topics(page)[:5] == top
+    for arxiv_id in [*liked, dismissed]:
+        expect(page.locator(f'[data-paper="{arxiv_id}"]')).to_have_count(0)
+    page.screenshot(path=artifacts / "for-you-1280.png", full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=artifacts / "for-you-390.png", full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    # Latest shows the same day with every judged paper: the buttons stayed pressed.
+    tabs.get_by_role("link", name="Latest").click()
+    expect(tabs.get_by_role("link", name="Latest")).to_have_attribute(
+        "aria-current", "page"
+    )
+    page.get_by_role("link", name="Load more").click()
+    expect(page.locator("#paper-list .paper-card")).to_have_count(window.count())
+    for arxiv_id in window.values_list("arxiv_id", flat=True):
+        form = page.locator(f'[data-paper="{arxiv_id}"] form.feedback')
+        like = "true" if arxiv_id in liked else "false"
+        dismiss = "true" if arxiv_id == dismissed else "false"
+        expect(form.get_by_role("button", name="Like", exact=True)).to_have_attribute(
+            "aria-pressed", like
+        )
+        expect(
+            form.get_by_role("button", name="Not interested", exact=True)
+        ).to_have_attribute("aria-pressed", dismiss)
+
+    # The library lists the onboarding likes and the three new ones.
+    page.get_by_role("navigation", name="Main").get_by_role(
+        "link", name="Library"
+    ).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your library")
+    all_likes = {*ONBOARDING_IDS, *liked}
+    expect(page.locator("#library-results .listing-count")).to_contain_text(
+        f"{len(all_likes)} liked papers, newest first."
+    )
+    library = page.locator("#library-results .paper-card")
+    expect(library).to_have_count(len(all_likes))
+    assert set(library.evaluate_all("cards => cards.map(c => c.dataset.paper)")) == (
+        all_likes
+    )
+    expect(library.locator('button.like[aria-pressed="true"]')).to_have_count(
+        len(all_likes)
+    )
+    page.screenshot(path=artifacts / "library-1280.png", full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=artifacts / "library-390.png", full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="BibTeX").click()
+    download = download_info.value
+    name = download.suggested_filename
+    assert re.fullmatch(r"paperfeed-likes-\d{4}-\d{2}-\d{2}\.bib", name), name
+    download.save_as(artifacts / "likes.bib")
+    entries = bibtexparser.loads((artifacts / "likes.bib").read_text()).entries
+    assert {entry["eprint"] for entry in entries} == all_likes
+    assert all(entry["ENTRYTYPE"] == "misc" and entry["title"] for entry in entries)
+
+    # ? lists the keys.
+    page.keyboard.press("?")
+    expect(page.get_by_role("dialog", name="Keyboard shortcuts")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog", name="Keyboard shortcuts")).to_be_hidden()
+
+    assert errors == []
+
+
+def _primary_topics(page: Page) -> list[str]:
+    """The first topic chip of each card of the list, in order."""
+    return page.locator("#paper-list .paper-card").evaluate_all(
+        "cards => cards.map(c => c.querySelector('.chip-primary')?.textContent ?? '')"
+    )
+
+
+def _first_card(page: Page, wanted: Callable[[str], bool]) -> tuple[int, Locator]:
+    """The position and card of the first card whose primary topic is `wanted`."""
+    position = next(i for i, t in enumerate(_primary_topics(page)) if wanted(t))
+    card_id = page.locator("#paper-list .paper-card").nth(position).get_attribute("id")
+    return position, page.locator(f"#{card_id}")
+
+
+def _move_to(page: Page, position: int) -> None:
+    """Press j until the card at `position` is the current one (none is yet)."""
+    expect(page.locator(".paper-card.is-current")).to_have_count(0)
+    for _ in range(position + 1):
+        page.keyboard.press("j")
+    card = page.locator("#paper-list .paper-card").nth(position)
+    expect(card).to_have_class(re.compile(r"\bis-current\b"))
+    expect(card).to_be_focused()
+    expect(page.locator(".paper-card.is-current")).to_have_count(1)
