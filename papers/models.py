@@ -69,7 +69,7 @@ class Paper(models.Model):
     published_on = models.DateField(null=True, blank=True)
     upvotes = models.PositiveIntegerField(default=0)  # external, e.g. Hugging Face
     # Readers of this site who like the paper, kept by the recommender app.
-    likes = models.PositiveIntegerField(default=0)
+    likes = models.PositiveIntegerField(default=0, db_default=0)
     # What "trending" ranks by; stored so a day's papers come sorted off an index.
     trend = models.GeneratedField(
         expression=models.F("likes") + models.F("upvotes"),
