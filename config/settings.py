@@ -223,6 +223,15 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
+# Each process keeps the rendered paper cards it served (the part that is the
+# same for every reader, keyed by the paper's version): derived, never shared.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": env_int("PAPERFEED_CARD_CACHE_ENTRIES", 20_000)},
+    }
+}
+
 # Papers per page on the daily, topic and search pages.
 PAPERFEED_PAGE_SIZE = env_int("PAPERFEED_PAGE_SIZE", 30)
 # A search ranks at most this many of the newest matching papers (see papers/search.py);

@@ -45,6 +45,8 @@ class TextIndex(models.Model):
     is_current = models.BooleanField(default=False, db_index=True)
     n_papers = models.PositiveIntegerField(default=0)
     n_terms = models.PositiveIntegerField(default=0)
+    # Bumped whenever vectors of this version are written (see current_corpus).
+    vectors_changed_at = models.DateTimeField(null=True, blank=True)
     # engine.text.index_to_bytes: JSON and raw numpy arrays, never a pickle.
     data = models.BinaryField()
 
@@ -104,6 +106,8 @@ class ReaderModel(models.Model):
     # Cross-validated on the reader's own likes (engine.evaluation.estimate_quality):
     # the share of other papers a held-out like ranks above; None below 10 likes.
     quality = models.FloatField(null=True, blank=True)
+    # The number of likes `quality` was estimated from.
+    quality_likes = models.PositiveIntegerField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"model of {self.user_id} ({self.n_likes} likes)"

@@ -136,6 +136,10 @@ def _store_vectors(
         unique_fields=["index_version", "paper"],
         update_fields=["term_ids", "weights", "lsa"],
     )
+    # Tells every process that its in-memory corpus of this index is stale.
+    TextIndex.objects.filter(version=index.version).update(
+        vectors_changed_at=timezone.now()
+    )
 
 
 def vectorize_new_papers(*, progress: Progress | None = None) -> int:
@@ -181,13 +185,10 @@ def _cached(name: str, key: tuple[object, ...], load: Callable[[], object]) -> o
 
 
 def current_index() -> Index | None:
-    version = (
-        TextIndex.objects.filter(is_current=True)
-        .values_list("version", flat=True)
-        .first()
-    )
-    if version is None:
+    found = _current_index_state()
+    if found is None:
         return None
+    version = found[0]
 
     def load() -> Index:
         data = (
@@ -200,16 +201,23 @@ def current_index() -> Index | None:
     return _cached("index", (version,), load)  # type: ignore[return-value]
 
 
+def _current_index_state() -> tuple[str, dt.datetime | None] | None:
+    """The current index's version and when its vectors last changed: one
+    indexed row, where counting the vectors would cost a scan each time."""
+    return (
+        TextIndex.objects.filter(is_current=True)
+        .values_list("version", "vectors_changed_at")
+        .first()
+    )
+
+
 def current_corpus() -> tuple[Index, Corpus] | None:
     """The current index and every vectorized paper, as one in-memory corpus."""
     index = current_index()
-    if index is None:
+    state = _current_index_state()
+    if index is None or state is None or state[0] != index.version:
         return None
-    state = PaperVector.objects.filter(index_version=index.version).aggregate(
-        n=Count("pk"), last=Max("paper_id")
-    )
-    key = (index.version, state["n"], state["last"])
-    corpus = _cached("corpus", key, lambda: _load_corpus(index))
+    corpus = _cached("corpus", state, lambda: _load_corpus(index))
     return index, corpus  # type: ignore[return-value]
 
 
@@ -613,14 +621,28 @@ def refresh_reader(*, user: User, requested_at: dt.datetime | None = None) -> bo
     return True
 
 
+# Likes added or removed, as a share of the likes, before quality is re-estimated.
+QUALITY_CHANGE = 0.1
+
+
 def update_quality(*, user: User) -> float | None:
-    """Cross-validate the reader's model on their own feedback and store it."""
+    """Cross-validate the reader's model on their own feedback and store it.
+
+    It costs three trainings, so it is re-estimated only once the likes have
+    changed by a tenth since the last estimate: one like more hardly moves it.
+    """
     loaded = current_corpus()
-    if loaded is None:
+    record = ReaderModel.objects.filter(user=user).first()
+    if loaded is None or record is None:
         return None
     liked, dismissed = _feedback_ids(user)
+    last = record.quality_likes
+    if last is not None and abs(len(liked) - last) < max(1, QUALITY_CHANGE * last):
+        return record.quality
     quality = estimate_quality(loaded[1], liked, dismissed, seed=user.pk)
-    ReaderModel.objects.filter(user=user).update(quality=quality)
+    ReaderModel.objects.filter(user=user).update(
+        quality=quality, quality_likes=len(liked)
+    )
     return quality
 
 

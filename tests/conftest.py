@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 
@@ -65,8 +66,10 @@ def _fast_and_collectstatic_free(settings: Any) -> None:
     # A fast hasher keeps sign-up and log-in tests quick; plain static storage
     # renders {% static %} without a collectstatic manifest.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # Tests see every like at once in the other readers' signal.
+    # Tests see every like at once in the other readers' signal, and no card
+    # rendered by an earlier test.
     settings.PAPERFEED_COLLABORATIVE_TTL = 0
+    cache.clear()
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {
