@@ -249,6 +249,8 @@ PAPERFEED_RETRAIN_DELAY = env_int("PAPERFEED_RETRAIN_DELAY", 0)
 # listing day, at most PAPERFEED_FEED_SIZE papers a day.
 PAPERFEED_FEED_DAYS = env_int("PAPERFEED_FEED_DAYS", 7)
 PAPERFEED_FEED_SIZE = env_int("PAPERFEED_FEED_SIZE", 100)
-# Seconds the other readers' likes signal may be reused before it is rebuilt:
+# Seconds a process reuses the other readers' likes signal before rebuilding it:
 # rebuilding it on every like anywhere would cost each training far more.
-PAPERFEED_COLLABORATIVE_TTL = env_int("PAPERFEED_COLLABORATIVE_TTL", 300)
+PAPERFEED_COLLABORATIVE_TTL = env_int("PAPERFEED_COLLABORATIVE_TTL", 3600)
+# Threads the maths libraries (BLAS, OpenMP) may use in each process.
+PAPERFEED_MATH_THREADS = env_int("PAPERFEED_MATH_THREADS", 1)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
-from django.db.models import Count, F, Max, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Max, Q
 from django.utils import timezone
 from scipy import sparse
 
@@ -250,17 +250,26 @@ def _load_corpus(index: Index) -> Corpus:
 
 def collaborative_signal(corpus: Corpus) -> Collaborative:
     """What all readers' likes say about the current corpus (from
-    `current_corpus`), rebuilt when any feedback or the corpus changed."""
+    `current_corpus`), rebuilt when the corpus changed and, every
+    PAPERFEED_COLLABORATIVE_TTL seconds, for the likes (at once when it is 0)."""
     likes = Feedback.objects.filter(value=Feedback.LIKE)
+    corpus_key = _cache["corpus"].key
     ttl = settings.PAPERFEED_COLLABORATIVE_TTL
     if ttl:
-        # Rebuilt every `ttl` seconds, not on every like anywhere: at a thousand
-        # readers the rebuild costs more than a training.
-        freshness: tuple[object, ...] = (int(time.time() // ttl),)
+        # Rebuilt when this process's copy is `ttl` seconds old, not on every
+        # like anywhere: at a thousand readers a rebuild costs seconds. Ages
+        # count from each process's own build, so processes stall one by one.
+        built = _cache.get("collaborative")
+        now = time.monotonic()
+        fresh = (
+            built is not None
+            and built.key[0] == corpus_key
+            and now - float(built.key[1]) < ttl  # type: ignore[arg-type]
+        )
+        key = built.key if fresh and built else (corpus_key, now)
     else:
         state = likes.aggregate(n=Count("pk"), last=Max("updated_at"))
-        freshness = (state["n"], state["last"])
-    key = (_cache["corpus"].key, *freshness)
+        key = (corpus_key, state["n"], state["last"])
 
     def load() -> Collaborative:
         pairs = np.asarray(
@@ -622,14 +631,15 @@ def refresh_reader(*, user: User, requested_at: dt.datetime | None = None) -> bo
 
 
 # Likes added or removed, as a share of the likes, before quality is re-estimated.
-QUALITY_CHANGE = 0.1
+QUALITY_CHANGE = 0.25
 
 
 def update_quality(*, user: User) -> float | None:
     """Cross-validate the reader's model on their own feedback and store it.
 
-    It costs three trainings, so it is re-estimated only once the likes have
-    changed by a tenth since the last estimate: one like more hardly moves it.
+    It costs three trainings, so a refresh re-estimates it only once the likes
+    have changed by a quarter since the last estimate: one like more hardly
+    moves it.
     """
     loaded = current_corpus()
     record = ReaderModel.objects.filter(user=user).first()
@@ -674,26 +684,23 @@ def build_feeds(*, progress: Progress | None = None) -> int:
 
 @dataclass(frozen=True)
 class FeedStatus:
-    updating: bool
+    updating: bool  # a feedback change waits for its feed
     built_at: dt.datetime | None
+    personal: bool  # a model from likes or interests ranks the feed
 
 
 def feed_status(*, user: User) -> FeedStatus:
     record = (
         ReaderModel.objects.filter(user=user)
-        .values("requested_at", "feed_built_at")
+        .annotate(personal=ExpressionWrapper(~Q(data=b""), output_field=BooleanField()))
+        .values("requested_at", "feed_built_at", "personal")
         .first()
     )
     if record is None:
-        return FeedStatus(updating=False, built_at=None)
+        return FeedStatus(updating=False, built_at=None, personal=False)
     requested, built = record["requested_at"], record["feed_built_at"]
     updating = requested is not None and (built is None or built < requested)
-    return FeedStatus(updating=updating, built_at=built)
-
-
-def has_model(*, user: User) -> bool:
-    """Whether the reader's feed is personal (a model from likes or interests)."""
-    return ReaderModel.objects.filter(user=user).exclude(data=b"").exists()
+    return FeedStatus(updating=updating, built_at=built, personal=record["personal"])
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,13 @@ import io
 import json
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -21,7 +23,7 @@ from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from accounts.models import User
 from accounts.views import safe_next_url
-from papers.listing import PERIOD_CHOICES, Order, papers_in
+from papers.listing import PERIOD_CHOICES, Listing, Order, papers_in
 from papers.models import Paper, PaperTopic, Topic
 from papers.views import (
     PAPER_PAGE,
@@ -75,24 +77,36 @@ def for_you(request: ReaderRequest) -> HttpResponse:
     }
     if shown is None:
         return render(request, "papers/home.html", context)
-    if services.has_model(user=request.user):
-        window = services.feed_window()
-        ids = (
+    status = context["status"]
+    if status.personal:
+        items = (
             FeedItem.objects.filter(
                 user=request.user, day__range=(shown.start, shown.end)
             )
             .exclude(paper__feedback__user=request.user)
             .order_by("-score", "paper_id")
-            .values_list("paper_id", flat=True)
+            .select_related("paper", "closest_liked")
+            .prefetch_related(
+                Prefetch(
+                    "paper__topic_links",
+                    queryset=PaperTopic.objects.select_related("topic"),
+                )
+            )
         )
-        page = paginate_ids(request, ids)
-        _attach_reasons(request.user, list(page.object_list))
-        context.update(
-            personal=True,
-            page=page,
-            window=window,
-            before_window=window is not None and shown.end < window[0],
+        page = Paginator(items, settings.PAPERFEED_PAGE_SIZE).get_page(
+            request.GET.get("page")
         )
+        # Cards are papers; each carries its feed item for the "why" line.
+        for item in page.object_list:
+            item.paper.why = item  # type: ignore[attr-defined]
+        page.object_list = [item.paper for item in page.object_list]  # type: ignore[misc]
+        context.update(personal=True, page=page)
+        if not page.object_list:
+            window = services.feed_window()
+            context.update(
+                window=window,
+                before_window=window is not None and shown.end < window[0],
+            )
     else:
         context.update(
             personal=False, page=paginate(request, _cold_start(request.user, shown))
@@ -104,17 +118,7 @@ def for_you(request: ReaderRequest) -> HttpResponse:
     return render(request, "recommender/feed.html", context)
 
 
-def _attach_reasons(user: User, papers: list[Paper]) -> None:
-    """Give each card of the page its feed item's `why` line."""
-    items = FeedItem.objects.filter(
-        user=user, paper_id__in=[p.pk for p in papers]
-    ).select_related("closest_liked")
-    reasons = {item.paper_id: item for item in items}
-    for paper in papers:
-        paper.why = reasons.get(paper.pk)  # type: ignore[attr-defined]
-
-
-def _cold_start(user: User, shown: Any) -> QuerySet[Paper]:
+def _cold_start(user: User, shown: Listing) -> QuerySet[Paper]:
     papers = papers_in(shown, Order.TRENDING)
     followed = ReaderProfile.topics.through.objects.filter(readerprofile__user=user)
     if followed.exists():
