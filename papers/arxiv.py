@@ -30,7 +30,13 @@ from dataclasses import dataclass, field
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as defused_fromstring
 
-from papers.ingest import InvalidRecord, PaperRecord, build_record
+from papers.ingest import (
+    InvalidRecord,
+    PaperRecord,
+    build_record,
+    json_kind,
+    shorten,
+)
 
 ATOM_SOURCE = "arxiv-api"
 OAI_SOURCE = "arxiv-oai"
@@ -328,8 +334,8 @@ def parse_hf_daily(data: bytes) -> HfPage:
     if not isinstance(items, list):
         detail = ""
         if isinstance(items, dict) and isinstance(items.get("error"), str):
-            detail = f": {_shorten(items['error'])}"
-        raise MalformedResponse(f"expected {expected}, got {_kind(items)}{detail}")
+            detail = f": {shorten(items['error'])}"
+        raise MalformedResponse(f"expected {expected}, got {json_kind(items)}{detail}")
 
     page = HfPage()
     for number, item in enumerate(items, start=1):
@@ -342,26 +348,27 @@ def parse_hf_daily(data: bytes) -> HfPage:
 
 def _hf_paper(item: object) -> HfPaper:
     if not isinstance(item, dict):
-        raise InvalidRecord(f"item is {_kind(item)}, not an object")
+        raise InvalidRecord(f"item is {json_kind(item)}, not an object")
     paper = item.get("paper")
     if not isinstance(paper, dict):
         raise InvalidRecord("no paper object")
     upvotes = paper.get("upvotes")
     # bool is an int subclass; `true` upvotes would be a broken response.
     if not isinstance(upvotes, int) or isinstance(upvotes, bool) or upvotes < 0:
-        raise InvalidRecord(f"upvotes is {_kind(upvotes)}, not a count")
+        raise InvalidRecord(f"upvotes is {json_kind(upvotes)}, not a count")
     authors = paper.get("authors", [])
     if not isinstance(authors, list):
-        raise InvalidRecord(f"authors is {_kind(authors)}, not a list")
+        raise InvalidRecord(f"authors is {json_kind(authors)}, not a list")
     names: list[object] = []
     for number, author in enumerate(authors, start=1):
         if not isinstance(author, dict):
-            raise InvalidRecord(f"author {number} is {_kind(author)}, not an object")
+            kind = json_kind(author)
+            raise InvalidRecord(f"author {number} is {kind}, not an object")
         name = author.get("name")
         names.append(_collapse(name) if isinstance(name, str) else name)
     published = paper.get("publishedAt")
     if published is not None and not isinstance(published, str):
-        raise InvalidRecord(f"publishedAt is {_kind(published)}, not a string")
+        raise InvalidRecord(f"publishedAt is {json_kind(published)}, not a string")
     title, summary = paper.get("title"), paper.get("summary")
     record = build_record(
         arxiv_id=paper.get("id"),
@@ -409,11 +416,11 @@ def _html_title(data: bytes) -> str:
     if match is None:
         return ""
     title = _collapse(match.group(1).decode("utf-8", errors="replace"))
-    return f" (title: {_shorten(title)!r})" if title else ""
+    return f" (title: {shorten(title)!r})" if title else ""
 
 
 def _describe(element: ET.Element) -> str:
-    return f"a <{_shorten(_local_name(element))}> document"
+    return f"a <{shorten(_local_name(element))}> document"
 
 
 def _local_name(element: ET.Element) -> str:
@@ -448,7 +455,7 @@ def _int_value(text: str | None, name: str) -> int | None:
     value = text.strip()
     # isdigit() alone would accept "²"; 18 digits keep int() fast and bounded.
     if not (value.isascii() and value.isdigit() and len(value) <= 18):
-        raise MalformedResponse(f"expected a count in {name}, got {_shorten(value)!r}")
+        raise MalformedResponse(f"expected a count in {name}, got {shorten(value)!r}")
     return int(value)
 
 
@@ -463,21 +470,4 @@ def _date(text: str, name: str) -> dt.date | None:
             return dt.date.fromisoformat(match.group(1))
         except ValueError:
             pass
-    raise InvalidRecord(f"bad {name} date {_shorten(value)!r}")
-
-
-def _kind(value: object) -> str:
-    kinds: dict[type, str] = {
-        dict: "an object",
-        list: "an array",
-        str: "a string",
-        bool: "a boolean",
-        int: "a number",
-        float: "a number",
-    }
-    return "null" if value is None else kinds.get(type(value), type(value).__name__)
-
-
-def _shorten(text: str, limit: int = 60) -> str:
-    # Messages end up in logs and terminals: bound what a hostile response adds.
-    return text if len(text) <= limit else text[:limit] + "..."
+    raise InvalidRecord(f"bad {name} date {shorten(value)!r}")

@@ -101,7 +101,7 @@ def parse_line(line: str | bytes) -> PaperRecord:
     except RecursionError:
         raise InvalidRecord("not JSON (nested too deeply)") from None
     if not isinstance(data, dict):
-        raise InvalidRecord(f"not a JSON object but {_json_kind(data)}")
+        raise InvalidRecord(f"not a JSON object but {json_kind(data)}")
     return parse_record(data)
 
 
@@ -137,7 +137,7 @@ def build_record(
     raw_id = _required_text(arxiv_id, "id", MAX_RAW_ID)
     bare_id = normalise_arxiv_id(raw_id)
     if bare_id is None:
-        raise InvalidRecord(f"malformed arXiv id {_shorten(raw_id)!r}")
+        raise InvalidRecord(f"malformed arXiv id {shorten(raw_id)!r}")
     # The old-style pattern allows any archive name; the column does not.
     _check_length(bare_id, "arXiv id", MAX_ID)
     source = source.strip() or DEFAULT_SOURCE
@@ -158,7 +158,7 @@ def _required_text(value: object, name: str, limit: int) -> str:
     if value is None:
         raise InvalidRecord(f"missing {name}")
     if not isinstance(value, str):
-        raise InvalidRecord(f"{name} is {_json_kind(value)}, not a string")
+        raise InvalidRecord(f"{name} is {json_kind(value)}, not a string")
     text = value.strip()
     if not text:
         raise InvalidRecord(f"empty {name}")
@@ -193,7 +193,7 @@ def _text_list(
     if value is None:
         return ()
     if not isinstance(value, list):
-        raise InvalidRecord(f"{name} is {_json_kind(value)}, not a list")
+        raise InvalidRecord(f"{name} is {json_kind(value)}, not a list")
     if len(value) > max_items:
         raise InvalidRecord(f"more than {max_items:,} {name} ({len(value):,})")
     # A paper can list thousands of authors: check them all at once, and look
@@ -209,7 +209,7 @@ def _text_list(
         for number, item in enumerate(value, start=1):
             if not isinstance(item, str):
                 raise InvalidRecord(
-                    f"{item_name} {number} is {_json_kind(item)}, not a string"
+                    f"{item_name} {number} is {json_kind(item)}, not a string"
                 )
             _check_length(item.strip(), f"{item_name} {number}", max_length)
         raise InvalidRecord(f"{name} cannot be stored")  # not reached
@@ -242,7 +242,7 @@ def _parse_date(value: object, name: str) -> dt.date | None:
             return dt.date.fromisoformat(value)
         except ValueError:
             pass
-    shown = _shorten(value) if isinstance(value, str) else _json_kind(value)
+    shown = shorten(value) if isinstance(value, str) else json_kind(value)
     raise InvalidRecord(f"bad {name} date {shown!r} (expected YYYY-MM-DD)")
 
 
@@ -250,16 +250,17 @@ def _first_source(value: object) -> str:
     if value is None or value == []:
         return DEFAULT_SOURCE
     if not isinstance(value, list):
-        raise InvalidRecord(f"sources is {_json_kind(value)}, not a list")
+        raise InvalidRecord(f"sources is {json_kind(value)}, not a list")
     first = value[0]
     if not isinstance(first, str):
-        raise InvalidRecord(f"sources[0] is {_json_kind(first)}, not a string")
+        raise InvalidRecord(f"sources[0] is {json_kind(first)}, not a string")
     first = first.strip()
     _check_length(first, "sources[0]", MAX_SOURCE)
     return first or DEFAULT_SOURCE
 
 
-def _json_kind(value: object) -> str:
+def json_kind(value: object) -> str:
+    """What a parsed JSON value is, for messages: "an object", "null"..."""
     kinds: dict[type, str] = {
         dict: "an object",
         list: "an array",
@@ -271,8 +272,9 @@ def _json_kind(value: object) -> str:
     return "null" if value is None else kinds.get(type(value), type(value).__name__)
 
 
-def _shorten(text: str, limit: int = 60) -> str:
-    # Reasons go to a terminal: a hostile megabyte-long value must not flood it.
+def shorten(text: str, limit: int = 60) -> str:
+    # Reasons go to terminals and logs: a hostile megabyte-long value must not
+    # flood them.
     return text if len(text) <= limit else text[:limit] + "..."
 
 
