@@ -78,8 +78,8 @@ LIKE_PAUSE_SECONDS = (0.5, 1.5)  # a reader reads between likes
 LIKE_WARMUP_ROUNDS = 2
 POLL_SECONDS = 0.02
 READY_TIMEOUT_SECONDS = 60
-# One training process on 2 cores leaves the other core to the web workers.
-CELERY_CONCURRENCY = 1
+# One training process per core, niced: the web workers come first.
+CELERY_CONCURRENCY = 2
 CELERY_REDIS_DB = 5
 # The app's default PAPERFEED_COLLABORATIVE_TTL: a process rebuilds its copy of
 # the collaborative signal once it is this old.

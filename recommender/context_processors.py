@@ -11,8 +11,13 @@ from recommender.models import Feedback, ReaderProfile
 
 
 class ReaderState:
-    def __init__(self, request: HttpRequest) -> None:
+    def __init__(
+        self, request: HttpRequest, *, feedback: dict[int, int] | None = None
+    ) -> None:
         self.user = request.user
+        if feedback is not None:
+            # What the caller already knows: saves loading every judgement.
+            self.__dict__["feedback"] = feedback
 
     @cached_property
     def feedback(self) -> dict[int, int]:

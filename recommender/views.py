@@ -36,6 +36,7 @@ from papers.views import (
 )
 from recommender import services
 from recommender.bibtex import BibRecord, to_bibtex
+from recommender.context_processors import ReaderState
 from recommender.forms import OnboardingForm
 from recommender.models import Feedback, FeedItem, ReaderProfile
 
@@ -158,11 +159,13 @@ def feedback(request: HtmxHttpRequest, paper_id: int) -> HttpResponse:
         return login
     if value is None:
         return HttpResponse("Unknown feedback.", status=400)
-    services.set_feedback(user=request.user, paper=paper, value=value)  # type: ignore[arg-type]
+    state = services.set_feedback(user=request.user, paper=paper, value=value)  # type: ignore[arg-type]
     if not request.htmx:
         return redirect(back)
     paper.refresh_from_db(fields=["likes"])
-    response = render(request, "recommender/_feedback.html", {"paper": paper})
+    judged = {} if state is None else {paper.pk: state}
+    context = {"paper": paper, "reader": ReaderState(request, feedback=judged)}
+    response = render(request, "recommender/_feedback.html", context)
     # The feed's status line on the page listens for this and starts polling.
     return trigger_client_event(response, "feedback-changed")
 
