@@ -78,8 +78,9 @@ LIKE_PAUSE_SECONDS = (0.5, 1.5)  # a reader reads between likes
 LIKE_WARMUP_ROUNDS = 2
 POLL_SECONDS = 0.02
 READY_TIMEOUT_SECONDS = 60
-# One training process per core, niced: the web workers come first.
-CELERY_CONCURRENCY = 2
+# One training process on 2 cores, niced, leaves the other core to the web (two
+# processes each loading the corpus and signal at once outran the warm-up).
+CELERY_CONCURRENCY = 1
 CELERY_REDIS_DB = 5
 # The app's default PAPERFEED_COLLABORATIVE_TTL: a process rebuilds its copy of
 # the collaborative signal once it is this old.
