@@ -14,7 +14,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Prefetch, Q, QuerySet
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -74,12 +74,11 @@ def for_you(request: ReaderRequest) -> HttpResponse:
         "period": period,
         "listing": shown,
         "period_choices": PERIOD_CHOICES,
-        "status": services.feed_status(user=request.user),
+        **status_context(request, services.feed_status(user=request.user)),
     }
     if shown is None:
         return render(request, "papers/home.html", context)
-    status = context["status"]
-    if status.personal:
+    if context["status"].personal:
         items = (
             FeedItem.objects.filter(
                 user=request.user, day__range=(shown.start, shown.end)
@@ -131,6 +130,22 @@ def _cold_start(user: User, shown: Listing) -> QuerySet[Paper]:
     return papers
 
 
+# Polls of an updating feed before the status line stops asking: a refresh
+# whose task was lost (a crashed worker) would otherwise be polled forever.
+MAX_POLLS = 60
+
+
+def status_context(request: HttpRequest, status: services.FeedStatus) -> dict[str, Any]:
+    """The status line's state; `polls` counts the page's polls so far."""
+    raw = request.GET.get("polls", "")
+    polls = min(int(raw), MAX_POLLS) if raw.isdigit() else 0
+    return {
+        "status": status,
+        "polls": polls,
+        "polling": status.updating and polls < MAX_POLLS,
+    }
+
+
 @require_GET
 @login_required
 def feed_status(request: ReaderRequest) -> HttpResponse:
@@ -138,7 +153,9 @@ def feed_status(request: ReaderRequest) -> HttpResponse:
     a newer feed than the page's (`since`) is ready, it tells the page to reload
     its list (the `feed-updated` event)."""
     status = services.feed_status(user=request.user)
-    response = render(request, "recommender/feed.html#feed-status", {"status": status})
+    response = render(
+        request, "recommender/feed.html#feed-status", status_context(request, status)
+    )
     since = request.GET.get("since", "")
     if not status.updating and status.built_at and status.built_at.isoformat() != since:
         trigger_client_event(response, "feed-updated")

@@ -237,3 +237,17 @@ def test_new_papers_reach_every_feed(catalogue, sample_papers_file):
     catalogue_changed.send(sender=Paper)
 
     assert FeedItem.objects.filter(user=reader, day=latest).count() == 1
+
+
+def test_the_status_line_stops_polling_a_refresh_that_never_ends(reader_client, reader):
+    personal(reader, built_at=timezone.now() - dt.timedelta(minutes=5))
+    ReaderModel.objects.filter(user=reader).update(requested_at=timezone.now())
+
+    polling = reader_client.get(reverse("recommender:feed_status"), {"polls": "59"})
+    stopped = reader_client.get(reverse("recommender:feed_status"), {"polls": "60"})
+
+    assert 'hx-trigger="load delay:1s"' in polling.content.decode()
+    assert "polls=60" in polling.content.decode()
+    html = stopped.content.decode()
+    assert 'hx-trigger="feedback-changed from:body"' in html
+    assert "taking longer than usual" in html
