@@ -648,8 +648,8 @@ def report(
 # --- The child: readers, likes and sessions, with the ORM -------------------
 
 
-def create_readers(database_url: str) -> None:
-    """Create the readers and their feedback; print sessions and counts as JSON."""
+def setup_django(database_url: str) -> None:
+    """Django in this child process, on the scratch database, tasks inline."""
     os.environ["DATABASE_URL"] = database_url
     os.environ["CELERY_BROKER_URL"] = ""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -657,6 +657,11 @@ def create_readers(database_url: str) -> None:
     import django
 
     django.setup()
+
+
+def create_readers(database_url: str) -> None:
+    """Create the readers and their feedback; print sessions and counts as JSON."""
+    setup_django(database_url)
 
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.hashers import make_password
@@ -761,13 +766,7 @@ def create_readers(database_url: str) -> None:
 
 def measure_costs(database_url: str) -> None:
     """Time the pieces of a refresh in one process; print them as JSON (ms)."""
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["CELERY_BROKER_URL"] = ""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    setup_django(database_url)
 
     from accounts.models import User
     from recommender import services
