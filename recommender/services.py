@@ -19,6 +19,7 @@ import numpy as np
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Max, Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from scipy import sparse
 
@@ -717,7 +718,8 @@ class Interests:
 
 def describe_interests(*, user: User, count: int = 15) -> Interests | None:
     """What the reader's stored model favours and avoids; None without one."""
-    record = ReaderModel.objects.filter(user=user).first()
+    # The model's bytes are read once, by load_reader_model.
+    record = ReaderModel.objects.filter(user=user).defer("data").first()
     model = load_reader_model(user=user)
     index = current_index()
     if record is None or model is None or index is None:
@@ -821,10 +823,9 @@ def onboard(
 
 def _papers_by_title(titles: dict[str, str]) -> dict[str, Paper]:
     """Papers whose title matches one of `titles` (lower case), whitespace aside."""
-    query = Q()
-    for title in titles:
-        query |= Q(title__iexact=title)
-    return {
-        " ".join(paper.title.split()).lower(): paper
-        for paper in Paper.objects.filter(query)
-    }
+    # One IN over lower-cased titles, not an OR of comparisons per entry: a
+    # thousand-entry file would make every row pay a thousand comparisons.
+    matching = Paper.objects.annotate(lower_title=Lower("title")).filter(
+        lower_title__in=list(titles)
+    )
+    return {" ".join(paper.title.split()).lower(): paper for paper in matching}
