@@ -66,6 +66,7 @@ GUNICORN_TIMEOUT = 120  # s; a cold eager like loads the corpus inside the reque
 FOR_YOU_CLIENTS = 20
 FOR_YOU_WARMUP_SECONDS = 5
 FOR_YOU_SECONDS = 20
+CLIENT_NICENESS = 10  # the For-you clients yield the cores to the server
 LIKE_CLIENTS = 4  # with the Celery worker
 # Eager tasks are the one-person laptop set-up: likes made at once there queue
 # behind each other's trainings in the web workers, which the worker is for.
@@ -78,9 +79,10 @@ LIKE_PAUSE_SECONDS = (0.5, 1.5)  # a reader reads between likes
 LIKE_WARMUP_ROUNDS = 2
 POLL_SECONDS = 0.02
 READY_TIMEOUT_SECONDS = 60
-# One training process on 2 cores, niced, leaves the other core to the web (two
-# processes each loading the corpus and signal at once outran the warm-up).
-CELERY_CONCURRENCY = 1
+# Two niced training processes: they share the corpus and the collaborative
+# signal the worker loads before forking them, and a page or a like still
+# comes first on the cores.
+CELERY_CONCURRENCY = 2
 CELERY_REDIS_DB = 5
 # The app's default PAPERFEED_COLLABORATIVE_TTL: a process rebuilds its copy of
 # the collaborative signal once it is this old.
@@ -148,11 +150,12 @@ def telling_why() -> Iterator[None]:
         raise RuntimeError(f"{command} failed:\n{output}") from error
 
 
-def run_child(mode: str, database_url: str) -> dict[str, object]:
+def run_child(mode: str, *args: str, nice: int = 0) -> dict[str, object]:
+    """`python -m bench.feed mode args...` at `nice`: its last output line, as JSON."""
     env = {**os.environ, "LOG_LEVEL": "WARNING", "SECRET_KEY": SECRET_KEY}
     with telling_why():
         done = subprocess.run(
-            [sys.executable, "-m", "bench.feed", mode, database_url],
+            ["nice", "-n", str(nice), sys.executable, "-m", "bench.feed", mode, *args],
             cwd=ROOT,
             env=env,
             check=True,
@@ -303,12 +306,30 @@ def for_you(
     base: str, readers: list[Reader], access_log: Path
 ) -> tuple[list[float], list[float]]:
     """Each reader asks for `/` again and again, for a warm-up then for real.
-    Returns the client and the server times (ms) of the real part."""
+    Returns the client and the server times (ms) of the real part.
+
+    The clients run in a niced child process: they stand for browsers on other
+    machines, and at the server's priority their threads would take the cores
+    from the very requests they time."""
     samples: list[float] = []
     skip = 0
-    lock = threading.Lock()
+    sessions = json.dumps([reader.__dict__ for reader in readers])
+    for seconds, keep in ((FOR_YOU_WARMUP_SECONDS, False), (FOR_YOU_SECONDS, True)):
+        skip = log_lines(access_log)
+        times = run_child("browse", base, str(seconds), sessions, nice=CLIENT_NICENESS)
+        if keep:
+            samples = times["ms"]  # type: ignore[assignment]
+    return samples, server_times(access_log, skip, "GET")
 
-    def ask(reader: Reader, until: float, keep: bool) -> None:
+
+def browse(base: str, seconds: float, readers: list[Reader]) -> None:
+    """The child: each reader asks for `/` until `seconds` have passed; prints
+    the round trips (ms) as JSON."""
+    samples: list[float] = []
+    lock = threading.Lock()
+    until = time.monotonic() + seconds
+
+    def ask(reader: Reader) -> None:
         with reader.client(base) as client:
             while time.monotonic() < until:
                 began = time.perf_counter()
@@ -321,15 +342,11 @@ def for_you(
                         f"/ for reader {reader.user_id}: {response.status_code},"
                         " not a personal feed"
                     )
-                if keep:
-                    with lock:
-                        samples.append(elapsed)
+                with lock:
+                    samples.append(elapsed)
 
-    for seconds, keep in ((FOR_YOU_WARMUP_SECONDS, False), (FOR_YOU_SECONDS, True)):
-        skip = log_lines(access_log)
-        until = time.monotonic() + seconds
-        in_parallel([functools.partial(ask, r, until, keep) for r in readers])
-    return samples, server_times(access_log, skip, "GET")
+    in_parallel([functools.partial(ask, r) for r in readers])
+    print(json.dumps({"ms": samples}))
 
 
 def in_parallel(calls: list[Callable[[], object]]) -> None:
@@ -583,9 +600,12 @@ def report(
         " papers of those. For you: gunicorn with"
         f" {' and with '.join(map(str, FOR_YOU_WORKERS))} sync workers,"
         f" {FOR_YOU_CLIENTS} signed-in readers each asking for `/` again and again"
-        f" for {FOR_YOU_SECONDS} s, no pause: the page is CPU-bound, so the request"
-        " rate is what 2 cores serve, and with more workers than cores each"
-        " request's server time includes the others' turns. Likes: gunicorn with"
+        f" for {FOR_YOU_SECONDS} s, no pause, from a process niced by"
+        f" {CLIENT_NICENESS} (the clients stand for browsers on other machines):"
+        " the page is CPU-bound, so the request rate is what 2 cores serve, and"
+        " with more workers than cores each request's server time includes the"
+        " others' turns. The Celery worker loads the corpus and the"
+        " collaborative signal before forking its processes. Likes: gunicorn with"
         f" {GUNICORN_WORKERS} sync workers, and a Celery worker with"
         f" {CELERY_CONCURRENCY} prefork processes (niced) on Redis; {LIKE_CLIENTS}"
         f" readers at once ({EAGER_LIKE_CLIENTS} with eager tasks) each like"
@@ -603,8 +623,10 @@ def report(
         "| --- | ---: | ---: | --- | --- |",
         *(f"| {' | '.join(row)} |" for row in rows),
         "",
-        "- First like after a start, not in the figures above (each process loads"
-        " the index, the corpus and the collaborative signal first): eager tasks"
+        "- First like after a start, not in the figures above (a web process with"
+        " eager tasks loads the index, the corpus and the collaborative signal on"
+        " its first like; the Celery worker loads them before it takes a task):"
+        " eager tasks"
         f" {max(x.ready_ms for x in eager.cold) / 1000:.1f} s, worker"
         f" {max(x.ready_ms for x in worker.cold) / 1000:.1f} s (slowest of"
         f" {LIKE_CLIENTS} at once with the worker).",
@@ -802,3 +824,9 @@ if __name__ == "__main__":
         create_readers(sys.argv[2])
     elif sys.argv[1:2] == ["costs"]:
         measure_costs(sys.argv[2])
+    elif sys.argv[1:2] == ["browse"]:
+        browse(
+            sys.argv[2],
+            float(sys.argv[3]),
+            [Reader(**reader) for reader in json.loads(sys.argv[4])],
+        )

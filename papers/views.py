@@ -35,15 +35,9 @@ class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
 
 
-def with_topics(papers: QuerySet[Paper]) -> QuerySet[Paper]:
-    """Fetch the cards' topics in one extra query, whatever the number of cards."""
-    return papers.prefetch_related(
-        Prefetch("topic_links", queryset=PaperTopic.objects.select_related("topic"))
-    )
-
-
 def paginate(request: HttpRequest, papers: QuerySet[Paper]) -> Page[Paper]:
-    paginator = Paginator(with_topics(papers), settings.PAPERFEED_PAGE_SIZE)
+    # Cards fetch their topics only when they are rendered (papers.cards).
+    paginator = Paginator(papers, settings.PAPERFEED_PAGE_SIZE)
     return paginator.get_page(request.GET.get("page"))
 
 
@@ -58,7 +52,7 @@ def paginate_ids(
     paginator = Paginator(ids, settings.PAPERFEED_PAGE_SIZE)
     id_page = paginator.get_page(request.GET.get("page"))
     page_ids = list(id_page.object_list)
-    papers = with_topics(Paper.objects.filter(pk__in=page_ids)).in_bulk()
+    papers = Paper.objects.in_bulk(page_ids)
     found = [papers[pk] for pk in page_ids if pk in papers]
     return Page(found, id_page.number, paginator)  # type: ignore[arg-type]
 

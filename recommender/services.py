@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.conf import settings
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connections, models, transaction
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Max, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -185,8 +185,10 @@ def _cached(name: str, key: tuple[object, ...], load: Callable[[], object]) -> o
         return entry.value
 
 
-def current_index() -> Index | None:
-    found = _current_index_state()
+def current_index(state: tuple[str, dt.datetime | None] | None = None) -> Index | None:
+    """The current text index (`state`: its `_current_index_state()`, when
+    the caller has just read it)."""
+    found = state or _current_index_state()
     if found is None:
         return None
     version = found[0]
@@ -214,9 +216,9 @@ def _current_index_state() -> tuple[str, dt.datetime | None] | None:
 
 def current_corpus() -> tuple[Index, Corpus] | None:
     """The current index and every vectorized paper, as one in-memory corpus."""
-    index = current_index()
     state = _current_index_state()
-    if index is None or state is None or state[0] != index.version:
+    index = None if state is None else current_index(state)
+    if index is None or state is None:
         return None
     corpus = _cached("corpus", state, lambda: _load_corpus(index))
     return index, corpus  # type: ignore[return-value]
@@ -290,6 +292,18 @@ def collaborative_signal(corpus: Corpus) -> Collaborative:
     return _cached("collaborative", key, load)  # type: ignore[return-value]
 
 
+def preload() -> None:
+    """Load the index, the corpus and the collaborative signal into this
+    process now rather than on the first training, then close its database
+    connections (a forked process must not share them)."""
+    try:
+        loaded = current_corpus()
+        if loaded is not None:
+            collaborative_signal(loaded[1])
+    finally:
+        connections.close_all()
+
+
 # --- Readers ------------------------------------------------------------------
 
 
@@ -302,6 +316,14 @@ def train_reader_model(
     None without training when a later change has asked again: the training
     scheduled for that one will see its feedback too.
     """
+    trained = _train(user, requested_at)
+    return None if trained is None else trained[0]
+
+
+def _train(
+    user: User, requested_at: dt.datetime | None
+) -> tuple[ReaderModel, EngineModel | None] | None:
+    """`train_reader_model`, also returning the model it stored."""
     if requested_at is not None and _superseded(user, requested_at):
         return None
     loaded = current_corpus()
@@ -328,8 +350,10 @@ def train_reader_model(
         seed=user.pk,
     )
     with transaction.atomic():
-        record, _ = ReaderModel.objects.select_for_update().get_or_create(
-            user=user, defaults={"index_version": index.version}
+        record, _ = (
+            ReaderModel.objects.select_for_update()
+            .defer("data")  # replaced below: no need to read the old one
+            .get_or_create(user=user, defaults={"index_version": index.version})
         )
         if requested_at is not None and _superseded(user, requested_at):
             return None
@@ -340,7 +364,7 @@ def train_reader_model(
         record.trained_at = timezone.now()
         record.save()
     logger.info("trained the model of reader %s on %s likes", user.pk, len(liked))
-    return record
+    return record, model
 
 
 def _interests_of(user: User, index: Index) -> PseudoPapers | None:
@@ -372,10 +396,13 @@ def request_retrain(*, user: User) -> None:
     from recommender.tasks import refresh_reader as refresh_reader_task
 
     now = timezone.now()
-    ReaderModel.objects.update_or_create(
-        user=user,
-        defaults={"requested_at": now},
-        create_defaults={"requested_at": now, "index_version": ""},
+    # One upsert of the stamp: loading and saving the record would read and
+    # write the stored model's bytes (a few hundred kB) on every like.
+    ReaderModel.objects.bulk_create(
+        [ReaderModel(user=user, requested_at=now, index_version="")],
+        update_conflicts=True,
+        unique_fields=["user"],
+        update_fields=["requested_at"],
     )
     # robust: a training that fails inline (eager tasks) is logged, and the
     # reader's feedback, already committed, still answers normally.
@@ -551,17 +578,23 @@ def feed_window() -> tuple[dt.date, dt.date] | None:
     return latest - dt.timedelta(days=settings.PAPERFEED_FEED_DAYS - 1), latest
 
 
-def build_feed(*, user: User, built_for: dt.datetime | None = None) -> int:
+def build_feed(
+    *,
+    user: User,
+    built_for: dt.datetime | None = None,
+    model: EngineModel | None = None,
+) -> int:
     """Rank the papers of the feed window for `user` and store the best
     PAPERFEED_FEED_SIZE of each day with why each is there. Returns the count.
 
     `built_for` is the feedback change this build answers (now by default):
-    the feed counts as updating while a later change is waiting.
+    the feed counts as updating while a later change is waiting. `model` is
+    the reader's model when the caller has just trained it (else it is read).
     """
     built_for = built_for or timezone.now()
     window = feed_window()
     loaded = current_corpus()
-    model = load_reader_model(user=user)
+    model = model or load_reader_model(user=user)
     items: list[FeedItem] = []
     if window is not None and loaded is not None and model is not None:
         items = _rank_window(user, model, *loaded, window)
@@ -622,10 +655,12 @@ def refresh_reader(*, user: User, requested_at: dt.datetime | None = None) -> bo
     quality. False when a later feedback change superseded this request."""
     if requested_at is not None and _superseded(user, requested_at):
         return False
-    train_reader_model(user=user, requested_at=requested_at)
+    trained = _train(user, requested_at)
     if requested_at is not None and _superseded(user, requested_at):
         return False
-    build_feed(user=user, built_for=requested_at)
+    build_feed(
+        user=user, built_for=requested_at, model=None if trained is None else trained[1]
+    )
     # After the feed: the reader is waiting for the feed, not for this.
     update_quality(user=user)
     return True
@@ -643,17 +678,16 @@ def update_quality(*, user: User) -> float | None:
     moves it.
     """
     loaded = current_corpus()
-    record = ReaderModel.objects.filter(user=user).first()
-    if loaded is None or record is None:
+    record = ReaderModel.objects.filter(user=user)
+    stored = record.values("quality", "quality_likes").first()
+    if loaded is None or stored is None:
         return None
     liked, dismissed = _feedback_ids(user)
-    last = record.quality_likes
+    last = stored["quality_likes"]
     if last is not None and abs(len(liked) - last) < max(1, QUALITY_CHANGE * last):
-        return record.quality
+        return stored["quality"]
     quality = estimate_quality(loaded[1], liked, dismissed, seed=user.pk)
-    ReaderModel.objects.filter(user=user).update(
-        quality=quality, quality_likes=len(liked)
-    )
+    record.update(quality=quality, quality_likes=len(liked))
     return quality
 
 

@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -86,12 +86,8 @@ def for_you(request: ReaderRequest) -> HttpResponse:
             .exclude(paper__feedback__user=request.user)
             .order_by("-score", "paper_id")
             .select_related("paper", "closest_liked")
-            .prefetch_related(
-                Prefetch(
-                    "paper__topic_links",
-                    queryset=PaperTopic.objects.select_related("topic"),
-                )
-            )
+            # The "why" line links the closest liked paper by its title.
+            .defer("closest_liked__abstract", "closest_liked__authors")
         )
         page = Paginator(items, settings.PAPERFEED_PAGE_SIZE).get_page(
             request.GET.get("page")
@@ -252,7 +248,6 @@ def _liked(user: User) -> list[tuple[Paper, dt.datetime]]:
     likes = (
         Feedback.objects.filter(user=user, value=Feedback.LIKE)
         .select_related("paper")
-        .prefetch_related("paper__topic_links__topic")
         .order_by("-updated_at", "-pk")
     )
     return [(like.paper, like.updated_at) for like in likes]

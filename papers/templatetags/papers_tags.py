@@ -1,6 +1,10 @@
+from collections.abc import Sequence
+
 from django import template
 from django.utils.safestring import SafeString
 
+from papers import cards
+from papers.models import Paper
 from papers.search import highlight as highlight_words
 
 register = template.Library()
@@ -26,3 +30,16 @@ def page_url(context: template.Context, number: int) -> str:
         query["period"] = str(listing.period)
     query["page"] = str(number)
     return f"?{query.urlencode()}"
+
+
+@register.simple_tag(takes_context=True)
+def with_card_bodies(context: template.Context, papers: Sequence[Paper]) -> list[Paper]:
+    """`papers`, each with its card body from the cache (one look-up for all)."""
+    papers = list(papers)
+    cards.attach_card_bodies(papers, context.get("words") or [])
+    return papers
+
+
+@register.simple_tag(takes_context=True)
+def card_body(context: template.Context, paper: Paper) -> SafeString:
+    return cards.card_body(paper, context.get("words") or [])

@@ -174,11 +174,11 @@ def test_a_failed_retraining_loses_no_like(
 ):
     paper = make_paper()
 
-    def crash(**kwargs: object) -> None:
+    def crash(*args: object, **kwargs: object) -> None:
         raise RuntimeError("the worker crashed")
 
     # Fault injection: the training breaks; the like must be kept and answered.
-    monkeypatch.setattr("recommender.services.train_reader_model", crash)
+    monkeypatch.setattr("recommender.services._train", crash)
     with django_capture_on_commit_callbacks(execute=True) as retrains:
         response = reader_client.post(
             like_url(paper), {"value": "like"}, headers={"HX-Request": "true"}
