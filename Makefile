@@ -25,7 +25,7 @@ $(VENV)/.installed: pyproject.toml
 
 run: venv
 	$(MANAGE) migrate --no-input
-	$(MANAGE) import_papers --if-empty $(PAPERS)
+	$(if $(PAPERS),$(MANAGE) import_papers --if-empty $(PAPERS),$(MANAGE) fetch_arxiv --if-empty)
 	$(MANAGE) build_index --if-missing
 	DEBUG=$${DEBUG:-true} $(MANAGE) runserver $(HOST)
 

@@ -5,10 +5,12 @@ so `make run` and `make test` need no services. Production sets the variables
 documented in `.env.example`; `manage.py check --deploy` verifies them.
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -34,6 +36,26 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(
             f"{name} must be a whole number, got {value!r}"
         ) from None
+
+
+def env_float(name: str, default: float) -> float:
+    value = os.getenv(name)
+    if value is None or value == "":
+        return default
+    try:
+        return float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, got {value!r}") from None
+
+
+def env_time(name: str, default: str) -> tuple[int, int]:
+    """An "HH:MM" time of day as (hour, minute)."""
+    value = os.getenv(name) or default
+    try:
+        moment = dt.time.fromisoformat(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be HH:MM, got {value!r}") from None
+    return moment.hour, moment.minute
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -214,6 +236,21 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = "UTC"
+# `celery -A config beat` runs these; without a broker, cron runs the commands
+# (README). arXiv announces new papers at 20:00 US Eastern, Sunday to Thursday.
+_ARXIV_AT = env_time("PAPERFEED_ARXIV_FETCH_AT", "02:00")
+_HF_AT = env_time("PAPERFEED_HF_FETCH_AT", "23:00")
+CELERY_BEAT_SCHEDULE = {
+    "fetch-arxiv": {
+        "task": "papers.tasks.fetch_arxiv",
+        "schedule": crontab(hour=_ARXIV_AT[0], minute=_ARXIV_AT[1]),
+    },
+    "fetch-hf-daily": {
+        "task": "papers.tasks.fetch_hf_daily",
+        "schedule": crontab(hour=_HF_AT[0], minute=_HF_AT[1]),
+    },
+}
 
 LOGGING = {
     "version": 1,
@@ -254,3 +291,28 @@ PAPERFEED_FEED_SIZE = env_int("PAPERFEED_FEED_SIZE", 100)
 PAPERFEED_COLLABORATIVE_TTL = env_int("PAPERFEED_COLLABORATIVE_TTL", 3600)
 # Threads the maths libraries (BLAS, OpenMP) may use in each process.
 PAPERFEED_MATH_THREADS = env_int("PAPERFEED_MATH_THREADS", 1)
+
+# --- Paper sources (papers/fetch.py, papers/harvest.py) ---
+# Base URLs: a mirror or a local test server can stand in for each.
+PAPERFEED_ARXIV_API_URL = os.getenv(
+    "PAPERFEED_ARXIV_API_URL", "https://export.arxiv.org/api/query"
+)
+PAPERFEED_ARXIV_OAI_URL = os.getenv(
+    "PAPERFEED_ARXIV_OAI_URL", "https://oaipmh.arxiv.org/oai"
+)
+PAPERFEED_HF_API_URL = os.getenv(
+    "PAPERFEED_HF_API_URL", "https://huggingface.co/api/daily_papers"
+)
+# Seconds between requests: arXiv asks for one every three seconds at most.
+PAPERFEED_ARXIV_MIN_INTERVAL = env_float("PAPERFEED_ARXIV_MIN_INTERVAL", 3.0)
+PAPERFEED_HF_MIN_INTERVAL = env_float("PAPERFEED_HF_MIN_INTERVAL", 1.0)
+PAPERFEED_FETCH_CONNECT_TIMEOUT = env_float("PAPERFEED_FETCH_CONNECT_TIMEOUT", 10.0)
+PAPERFEED_FETCH_READ_TIMEOUT = env_float("PAPERFEED_FETCH_READ_TIMEOUT", 60.0)
+# Whom a source can write to about our requests, sent in the User-Agent.
+PAPERFEED_CONTACT_EMAIL = os.getenv("PAPERFEED_CONTACT_EMAIL", "")
+# What `fetch_arxiv` harvests by default (comma-separated arXiv categories).
+PAPERFEED_ARXIV_CATEGORIES = env_list(
+    "PAPERFEED_ARXIV_CATEGORIES", ["cs.LG", "cs.CL", "cs.CV", "cs.AI", "stat.ML"]
+)
+# Days the first harvest of an empty history reaches back.
+PAPERFEED_ARXIV_FIRST_DAYS = env_int("PAPERFEED_ARXIV_FIRST_DAYS", 3)

@@ -25,7 +25,7 @@ import datetime as dt
 import json
 import re
 import xml.etree.ElementTree as ET  # types only: defusedxml does the parsing
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as defused_fromstring
@@ -133,6 +133,25 @@ class HfPage:
     papers: list[HfPaper] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
+    @property
+    def records(self) -> list[PaperRecord]:
+        """The papers as records carrying their upvotes, for `upsert_papers`."""
+        return [replace(paper.record, upvotes=paper.upvotes) for paper in self.papers]
+
+
+def parse_saved(data: bytes) -> tuple[list[PaperRecord], list[str]]:
+    """The records and errors of a saved response of any of the three sources
+    (an Atom feed, an OAI-PMH page, a daily-papers JSON), told by its content."""
+    head = _sniffed(data)[:4096].lstrip()
+    if head.startswith((b"[", b"{")):
+        daily = parse_hf_daily(data)
+        return daily.records, daily.errors
+    if re.search(rb"<(?:\w+:)?OAI-PMH[\s>]", head):
+        harvest = parse_oai(data)
+        return harvest.records, harvest.errors
+    feed = parse_atom(data)
+    return feed.records, feed.errors
+
 
 # --- arXiv API (Atom) -------------------------------------------------------------
 
@@ -186,8 +205,6 @@ def _atom_record(entry: ET.Element) -> PaperRecord:
     categories += [
         category.get("term", "") for category in entry.findall(f"{_ATOM}category")
     ]
-    # `updated` (the latest version's date) is not kept: PaperRecord describes
-    # the paper, and its first-version day is what the catalogue sorts by.
     return build_record(
         arxiv_id=match.group(1) if match else raw_id or None,
         title=_collapse(_text(entry, f"{_ATOM}title")),
@@ -198,6 +215,8 @@ def _atom_record(entry: ET.Element) -> PaperRecord:
         ],
         categories=categories,
         published_on=_date(_text(entry, f"{_ATOM}published"), "published"),
+        # The version this entry describes; published is the first one's day.
+        revised_on=_date(_text(entry, f"{_ATOM}updated"), "updated"),
         source=ATOM_SOURCE,
     )
 
@@ -289,6 +308,7 @@ def _oai_record(record: ET.Element, datestamp: dt.date | None) -> PaperRecord:
         categories=_text(metadata, f"{_ARXIV_OAI}categories").split(),
         published_on=created,
         announced_on=announced_on,
+        revised_on=_date(_text(metadata, f"{_ARXIV_OAI}updated"), "updated") or created,
         source=OAI_SOURCE,
     )
 

@@ -65,6 +65,11 @@ class PaperRecord:
     # `published_on`, then to the import day.
     announced_on: dt.date | None = None
     source: str = DEFAULT_SOURCE
+    # The day of the version this record describes, when the source says
+    # (arXiv's `updated`): an older version never replaces a newer one.
+    revised_on: dt.date | None = None
+    # Upvotes elsewhere (Hugging Face) when the source counts them.
+    upvotes: int | None = None
 
 
 @dataclass
@@ -128,6 +133,7 @@ def build_record(
     categories: object = None,
     published_on: dt.date | None = None,
     announced_on: dt.date | None = None,
+    revised_on: dt.date | None = None,
     source: str = DEFAULT_SOURCE,
 ) -> PaperRecord:
     """Validate and normalise one paper's fields, whatever the source's format.
@@ -150,6 +156,7 @@ def build_record(
         categories=_categories(categories),
         published_on=published_on,
         announced_on=announced_on,
+        revised_on=revised_on,
         source=source,
     )
 
@@ -433,6 +440,8 @@ class _Stored(NamedTuple):
     authors: list[str]
     published_on: dt.date | None
     announced_on: dt.date
+    revised_on: dt.date | None
+    upvotes: int
     links: list[tuple[int, int]]  # (position, topic id), by position
 
 
@@ -477,15 +486,26 @@ def _upsert_batch(
 
         announced_on = min(announced_on, old.announced_on)
         published_on = record.published_on or old.published_on
+        upvotes = old.upvotes if record.upvotes is None else record.upvotes
         if not record.categories:
             links = old.links
-        authors = list(record.authors)
+        title, abstract, authors = record.title, record.abstract, list(record.authors)
+        revised_on = record.revised_on or old.revised_on
+        if old.revised_on and (
+            record.revised_on is None or record.revised_on < old.revised_on
+        ):
+            # An older version, or a copy that does not say which version it
+            # is (a daily list, a dump): arXiv's newer text stays.
+            title, abstract, authors = old.title, old.abstract, old.authors
+            links, revised_on = old.links, old.revised_on
         if (
-            record.title == old.title
-            and record.abstract == old.abstract
+            title == old.title
+            and abstract == old.abstract
             and authors == old.authors
             and published_on == old.published_on
             and announced_on == old.announced_on
+            and revised_on == old.revised_on
+            and upvotes == old.upvotes
             and links == old.links
         ):
             result.unchanged += 1
@@ -495,11 +515,13 @@ def _upsert_batch(
         changed.append(
             Paper(
                 pk=old.pk,
-                title=record.title,
-                abstract=record.abstract,
+                title=title,
+                abstract=abstract,
                 authors=authors,
                 published_on=published_on,
                 announced_on=announced_on,
+                revised_on=revised_on,
+                upvotes=upvotes,
                 updated_at=now,
             )
         )
@@ -545,6 +567,8 @@ _UPDATED_FIELDS = (
     "authors",
     "published_on",
     "announced_on",
+    "revised_on",
+    "upvotes",
     "updated_at",
 )
 
@@ -587,6 +611,8 @@ def _create_papers(papers: list[_NewPaper]) -> list[int]:
             authors=list(paper.record.authors),
             published_on=paper.record.published_on,
             announced_on=paper.announced_on,
+            revised_on=paper.record.revised_on,
+            upvotes=paper.record.upvotes or 0,
             source=paper.record.source,
         )
         for paper in papers
@@ -616,6 +642,7 @@ _PAPER_COLUMNS = (
     "authors",
     "published_on",
     "announced_on",
+    "revised_on",
     "upvotes",
     "source",
     "created_at",
@@ -635,7 +662,8 @@ def _copy_papers(papers: list[_NewPaper]) -> list[int]:
             json.dumps(paper.record.authors),
             paper.record.published_on,
             paper.announced_on,
-            0,
+            paper.record.revised_on,
+            paper.record.upvotes or 0,
             paper.record.source,
             now,
             now,
@@ -682,6 +710,8 @@ def _stored_papers(arxiv_ids: list[str]) -> dict[str, _Stored]:
         "authors",
         "published_on",
         "announced_on",
+        "revised_on",
+        "upvotes",
     )
     papers = list(rows)
     if not papers:
@@ -695,16 +725,18 @@ def _stored_papers(arxiv_ids: list[str]) -> dict[str, _Stored]:
     for paper_id, position, topic_id in link_rows:
         links[paper_id].append((position, topic_id))
     return {
-        arxiv_id: _Stored(
-            pk=pk,
-            title=title,
-            abstract=abstract,
-            authors=authors,
-            published_on=published_on,
-            announced_on=announced_on,
-            links=links[pk],
+        row[1]: _Stored(
+            pk=row[0],
+            title=row[2],
+            abstract=row[3],
+            authors=row[4],
+            published_on=row[5],
+            announced_on=row[6],
+            revised_on=row[7],
+            upvotes=row[8],
+            links=links[row[0]],
         )
-        for pk, arxiv_id, title, abstract, authors, published_on, announced_on in papers
+        for row in papers
     }
 
 

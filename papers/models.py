@@ -1,11 +1,14 @@
 """The catalogue: arXiv categories (topics) and papers. Knows nothing about readers."""
 
+import datetime as dt
 import functools
 import re
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.urls import get_script_prefix, reverse
+from django.utils import timezone
 
 # New-style ids (0704.0001, 2501.01234) and old-style ones (hep-th/9901001).
 ARXIV_ID_PATTERN = r"(?:\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})"
@@ -67,6 +70,8 @@ class Paper(models.Model):
     # The listing day: the day the paper belongs to in the daily pages.
     announced_on = models.DateField(db_index=True)
     published_on = models.DateField(null=True, blank=True)
+    # The day of the latest version arXiv told us of (its `updated`).
+    revised_on = models.DateField(null=True, blank=True)
     upvotes = models.PositiveIntegerField(default=0)  # external, e.g. Hugging Face
     # Readers of this site who like the paper, kept by the recommender app.
     likes = models.PositiveIntegerField(default=0, db_default=0)
@@ -150,3 +155,61 @@ class PaperTopic(models.Model):
         if self.announced_on is None:
             self.announced_on = self.paper.announced_on
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+class Harvest(models.Model):
+    """How far the harvest of one source got: an arXiv OAI-PMH set
+    ("arxiv-oai:cs") or Hugging Face's daily list ("huggingface")."""
+
+    source = models.CharField(max_length=64, unique=True)
+    # The last day harvested completely: the next run starts the day after.
+    through = models.DateField(null=True, blank=True)
+    # The window of the run under way or interrupted, and where it stopped.
+    pending_since = models.DateField(null=True, blank=True)
+    pending_until = models.DateField(null=True, blank=True)
+    resumption_token = models.TextField(blank=True)
+    stored = models.PositiveIntegerField(default=0)  # papers stored by that run
+    error = models.TextField(blank=True)  # why the last run stopped early
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.source} through {self.through or 'nothing yet'}"
+
+    @property
+    def is_pending(self) -> bool:
+        """A run stopped with a resumption token to go on from."""
+        return bool(self.resumption_token and self.pending_since and self.pending_until)
+
+    def next_day(self, today: dt.date) -> dt.date:
+        if self.through is not None:
+            return self.through + dt.timedelta(days=1)
+        return today - dt.timedelta(days=settings.PAPERFEED_ARXIV_FIRST_DAYS - 1)
+
+    def start(self, since: dt.date, until: dt.date, *, resumed: bool) -> None:
+        self.pending_since, self.pending_until = since, until
+        if not resumed:
+            self.resumption_token, self.stored = "", 0
+        self.error = ""
+        self.started_at = timezone.now()
+        self.save()
+
+    def progress(self, papers: int, token: str | None) -> None:
+        """A page is stored: count it and keep the token of the next one."""
+        self.stored += papers
+        self.resumption_token = token or ""
+        self.save(update_fields=["stored", "resumption_token"])
+
+    def fail(self, reason: str) -> None:
+        self.error = reason
+        self.save(update_fields=["error"])
+
+    def finish(self, until: dt.date, *, today: dt.date) -> None:
+        # Today is not over: papers stamped later today come in the next run.
+        done = min(until, today - dt.timedelta(days=1))
+        if self.through is None or done > self.through:
+            self.through = done
+        self.pending_since = self.pending_until = None
+        self.resumption_token, self.error = "", ""
+        self.finished_at = timezone.now()
+        self.save()

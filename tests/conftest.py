@@ -1,7 +1,10 @@
 """Shared fixtures. Tests needing a service, a browser or ../shared/data skip with
 a reason when it is missing, and fail instead under REQUIRE_SERVICES=1 (CI)."""
 
+import ipaddress
 import os
+import socket
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +29,32 @@ SHARED_DATA = Path(
         "PAPERFEED_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"
     )
 )
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_internet() -> Iterator[None]:
+    """Fail any test that opens a socket beyond this machine: sources are faked
+    at the transport (httpx.MockTransport); the database, Redis and the browser
+    tests' live server are on loopback."""
+    connect = socket.socket.connect
+
+    def local_only(self: socket.socket, address: Any) -> Any:
+        if self.family in (socket.AF_INET, socket.AF_INET6):
+            host = address[0]
+            if host != "localhost" and not _is_loopback(host):
+                raise OSError(f"a test tried to reach {host}: fake it at the transport")
+        return connect(self, address)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(socket.socket, "connect", local_only)
+        yield
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a name, not an address
+        return False
 
 
 def need(available: bool, reason: str) -> None:

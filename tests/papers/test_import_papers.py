@@ -262,5 +262,5 @@ def test_an_unsupported_file_type_is_refused(db: None, tmp_path: Path) -> None:
     path = tmp_path / "papers.csv"
     path.write_text("id,title\n")
 
-    with pytest.raises(CommandError, match=re.escape("not a .jsonl or .jsonl.gz file")):
+    with pytest.raises(CommandError, match=re.escape("not a .jsonl, .jsonl.gz, .xml")):
         import_papers(str(path))

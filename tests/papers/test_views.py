@@ -88,6 +88,7 @@ def test_empty_catalogue_explains_how_to_load_papers(client: Client):
     response = client.get(reverse("home"))
 
     assert response.status_code == 200
+    assert "fetch_arxiv" in response.text
     assert "import_papers" in response.text
 
 

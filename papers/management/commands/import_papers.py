@@ -1,4 +1,6 @@
-"""`manage.py import_papers PATH...`: load JSONL paper records into the catalogue.
+"""`manage.py import_papers PATH...`: load paper records into the catalogue:
+JSONL files, and saved responses of arXiv's API (Atom), arXiv's OAI-PMH and
+Hugging Face's daily papers.
 
 The command only reads files, reports and shows progress; validation and the
 database work live in `papers.ingest`, shared with the fetchers.
@@ -12,14 +14,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from django.core.management.base import (
-    BaseCommand,
-    CommandError,
-    CommandParser,
-    OutputWrapper,
-)
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
+from papers.arxiv import FetchError, parse_saved
 from papers.ingest import (
     DEFAULT_BATCH_SIZE,
     InvalidRecord,
@@ -29,14 +27,19 @@ from papers.ingest import (
     refresh_statistics,
     upsert_papers,
 )
+from papers.management.reporting import Stream, summary
 from papers.models import Paper
 from papers.signals import catalogue_changed
 
-SUFFIXES = (".jsonl", ".jsonl.gz")
+LINE_SUFFIXES = (".jsonl", ".jsonl.gz")
+DOCUMENT_SUFFIXES = (".xml", ".xml.gz", ".json", ".json.gz")
+SUFFIXES = LINE_SUFFIXES + DOCUMENT_SUFFIXES
 NO_PAPERS_HINT = (
     "No papers yet: run 'make run PAPERS=path/to/papers.jsonl.gz' "
     "or 'python manage.py import_papers PATH'."
 )
+# A saved response is parsed whole; one larger than this is refused unread.
+MAX_DOCUMENT_BYTES = 256 * 2**20
 # A line longer than this is refused unread, so one broken or hostile line cannot
 # exhaust memory. Far above the largest legal record (200,000-character abstract,
 # even fully \u-escaped).
@@ -47,8 +50,10 @@ PLAIN_PROGRESS_EVERY = 20_000
 
 class Command(BaseCommand):
     help = (
-        "Import papers from .jsonl or .jsonl.gz files (the ../shared/data record "
-        "format). Upserts by arXiv id: re-running a file changes nothing."
+        "Import papers from .jsonl(.gz) files (the ../shared/data record format)"
+        " or saved responses: arXiv API Atom or OAI-PMH .xml(.gz), Hugging Face"
+        " daily papers .json(.gz). Upserts by arXiv id: re-running a file changes"
+        " nothing."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -86,7 +91,7 @@ class Command(BaseCommand):
                 self.stdout.write(NO_PAPERS_HINT)
                 return
         if not paths:
-            raise CommandError("give at least one PATH (.jsonl or .jsonl.gz)")
+            raise CommandError(f"give at least one PATH ({', '.join(SUFFIXES)})")
         if options["batch_size"] < 1 or options["workers"] < 1:
             raise CommandError("--batch-size and --workers must be at least 1")
         for path in paths:
@@ -94,7 +99,7 @@ class Command(BaseCommand):
 
         # One stream object for the bar and the messages, so tqdm can tell they
         # share a terminal and redraw the bar below each message.
-        self._err = _Stream(self.stderr)
+        self._err = Stream(self.stderr)
         reader = RecordReader(paths, report=self._report_bad_line)
         committed = UpsertResult()
         with _Progress(reader, out=self._err, write=self._write_err) as progress:
@@ -134,10 +139,7 @@ class Command(BaseCommand):
             catalogue_changed.send(sender=self.__class__)
         else:
             self._write_err("Nothing changed: the catalogue already matched.")
-        self.stdout.write(
-            f"imported {committed.imported}, updated {committed.updated}, "
-            f"unchanged {committed.unchanged}, skipped {reader.skipped}"
-        )
+        self.stdout.write(summary(committed, skipped=reader.skipped))
 
     def _write_err(self, message: str) -> None:
         tqdm.write(message, file=self._err)
@@ -148,7 +150,7 @@ class Command(BaseCommand):
 
 def _check_readable(path: Path) -> None:
     if not path.name.endswith(SUFFIXES):
-        raise CommandError(f"{path}: not a .jsonl or .jsonl.gz file")
+        raise CommandError(f"{path}: not a {', '.join(SUFFIXES)} file")
     if not path.exists():
         raise CommandError(f"{path}: no such file")
     if not path.is_file():
@@ -200,7 +202,10 @@ class RecordReader:
                     if path.name.endswith(".gz")
                     else raw
                 )
-                yield from self._records_in(stream)
+                if path.name.endswith(LINE_SUFFIXES):
+                    yield from self._records_in(stream)
+                else:
+                    yield from self._records_of_document(stream)
             self._done_bytes += path.stat().st_size
             self._file = None
 
@@ -219,40 +224,30 @@ class RecordReader:
             except InvalidRecord as error:
                 self._skip(str(error))
 
-    def _skip(self, reason: str) -> None:
+    def _records_of_document(self, stream: io.BufferedIOBase) -> Iterator[PaperRecord]:
+        data = stream.read(MAX_DOCUMENT_BYTES + 1)
+        if len(data) > MAX_DOCUMENT_BYTES:
+            self._skip(f"larger than {MAX_DOCUMENT_BYTES:,} bytes", str(self._path))
+            return
+        try:
+            records, errors = parse_saved(data)
+        except FetchError as unusable:
+            self._skip(str(unusable), str(self._path))
+            return
+        for reason in errors:  # "entry N: reason"
+            self._skip(reason, str(self._path))
+        yield from records
+
+    def _skip(self, reason: str, where: str | None = None) -> None:
         self.skipped += 1
-        self.report(self.where(), reason)
-
-
-def _unstyled(text: str) -> str:
-    return text
-
-
-class _Stream:
-    """A plain text stream over Django's OutputWrapper, which tqdm can redraw on.
-
-    OutputWrapper appends a newline to every write; tqdm writes "\\r" updates.
-    """
-
-    def __init__(self, wrapper: OutputWrapper) -> None:
-        self._wrapper = wrapper
-
-    def write(self, text: str) -> None:
-        # Unstyled: on a terminal, stderr would colour each of tqdm's fragments.
-        self._wrapper.write(text, style_func=_unstyled, ending="")
-
-    def flush(self) -> None:
-        self._wrapper.flush()
-
-    def isatty(self) -> bool:
-        return bool(self._wrapper.isatty())
+        self.report(where or self.where(), reason)
 
 
 class _Progress:
     """A tqdm bar over the input bytes on a terminal, occasional lines otherwise."""
 
     def __init__(
-        self, reader: RecordReader, *, out: _Stream, write: Callable[[str], None]
+        self, reader: RecordReader, *, out: Stream, write: Callable[[str], None]
     ) -> None:
         self.reader = reader
         self.write = write
