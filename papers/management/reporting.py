@@ -2,9 +2,10 @@
 
 import time
 
-from django.core.management.base import OutputWrapper
+from django.core.management.base import BaseCommand, OutputWrapper
 from tqdm import tqdm
 
+from papers.harvest import HarvestReport
 from papers.ingest import UpsertResult
 
 
@@ -12,6 +13,16 @@ def summary(result: UpsertResult, *, skipped: int) -> str:
     return (
         f"imported {result.imported}, updated {result.updated}, "
         f"unchanged {result.unchanged}, skipped {skipped}"
+    )
+
+
+def write_report(command: BaseCommand, report: HarvestReport) -> None:
+    """A harvest's skipped records on stderr, then its summary line."""
+    for line in report.skipped:
+        command.stderr.write(f"skipped {line}")
+    command.stdout.write(
+        f"{summary(report.stored, skipped=len(report.skipped))}"
+        f" ({'; '.join(report.windows)})"
     )
 
 

@@ -18,31 +18,18 @@ from papers.harvest import HarvestFailed, UnknownCategories, fetch_arxiv, fetch_
 from papers.ingest import build_record, upsert_papers
 from papers.models import Harvest, Paper
 from tests.factories import make_paper
+from tests.papers.network import client_for, then, timeout, xml
 from tests.papers.test_arxiv_parsers import (
     OAI_FIRST_PAGE,
     OAI_LAST_PAGE,
     read,
     recorded,
 )
-from tests.papers.test_fetch import client_for, then, timeout, xml
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sources")]
 
 HEP_EX = "hepcrawl_arxiv-physics-hep-ex.xml"
 TODAY = dt.date(2026, 11, 26)
-
-
-@pytest.fixture
-def sources():
-    from tests.papers.test_fetch import API, HF, OAI
-
-    with override_settings(
-        PAPERFEED_ARXIV_API_URL=API,
-        PAPERFEED_ARXIV_OAI_URL=OAI,
-        PAPERFEED_HF_API_URL=HF,
-        PAPERFEED_ARXIV_FIRST_DAYS=3,
-    ):
-        yield
 
 
 @pytest.fixture(autouse=True)

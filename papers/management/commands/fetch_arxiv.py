@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from papers.fetch import Unavailable, arxiv_client
 from papers.harvest import HarvestFailed, UnknownCategories, fetch_arxiv
-from papers.management.reporting import PaperBar, summary
+from papers.management.reporting import PaperBar, write_report
 from papers.models import Paper
 
 
@@ -82,9 +82,4 @@ class Command(BaseCommand):
                     )
                     return
                 raise CommandError(str(error)) from None
-        for line in report.skipped:
-            self.stderr.write(f"skipped {line}")
-        self.stdout.write(
-            f"{summary(report.stored, skipped=len(report.skipped))}"
-            f" ({'; '.join(report.windows)})"
-        )
+        write_report(self, report)

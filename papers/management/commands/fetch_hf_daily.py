@@ -6,7 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from papers.harvest import HarvestFailed, fetch_hf_daily
-from papers.management.reporting import summary
+from papers.management.reporting import write_report
 
 
 class Command(BaseCommand):
@@ -28,9 +28,4 @@ class Command(BaseCommand):
             report = fetch_hf_daily(day=options["date"])
         except HarvestFailed as error:
             raise CommandError(str(error)) from None
-        for line in report.skipped:
-            self.stderr.write(f"skipped {line}")
-        self.stdout.write(
-            f"{summary(report.stored, skipped=len(report.skipped))}"
-            f" ({report.windows[0]})"
-        )
+        write_report(self, report)
