@@ -1,4 +1,7 @@
-"""Readers and the records that protect their log-ins."""
+"""Readers, the records that protect their log-ins, and their private tokens."""
+
+import secrets
+import zoneinfo
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -12,6 +15,8 @@ class User(AbstractUser):
     # Blank is allowed for accounts made with createsuperuser or the admin; the
     # sign-up form requires an address.
     email = models.EmailField("e-mail address", blank=True)
+    # An IANA name such as "Europe/Paris": the reader's digest comes at their hour.
+    time_zone = models.CharField(max_length=64, default="UTC")
 
     class Meta(AbstractUser.Meta):
         constraints = [
@@ -26,6 +31,13 @@ class User(AbstractUser):
                 "already exists.",
             ),
         ]
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        try:
+            return zoneinfo.ZoneInfo(self.time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return zoneinfo.ZoneInfo("UTC")
 
 
 class LoginFailure(models.Model):
@@ -57,3 +69,29 @@ class LoginFailure(models.Model):
     def __str__(self) -> str:
         when = f"{self.created_at:%Y-%m-%d %H:%M}"
         return f"{self.username} from {self.ip_address or 'unknown'} at {when}"
+
+
+class FeedToken(models.Model):
+    """The secret in a reader's private feed address. Regenerating it makes a
+    new one, and the old address answers 404 from then on."""
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="feed_token"
+    )
+    key = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"feed token of {self.user_id}"
+
+    @classmethod
+    def for_user(cls, user: User) -> "FeedToken":
+        token = cls.objects.filter(user=user).first()
+        return token or cls.regenerate(user)
+
+    @classmethod
+    def regenerate(cls, user: User) -> "FeedToken":
+        token, _ = cls.objects.update_or_create(
+            user=user, defaults={"key": secrets.token_urlsafe(32)}
+        )
+        return token

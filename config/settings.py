@@ -250,6 +250,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "papers.tasks.fetch_hf_daily",
         "schedule": crontab(hour=_HF_AT[0], minute=_HF_AT[1]),
     },
+    # Each reader's digest is due at an hour of their own time zone.
+    "send-digests": {
+        "task": "recommender.tasks.send_digests",
+        "schedule": crontab(minute=5),
+    },
 }
 
 LOGGING = {
@@ -316,3 +321,11 @@ PAPERFEED_ARXIV_CATEGORIES = env_list(
 )
 # Days the first harvest of an empty history reaches back.
 PAPERFEED_ARXIV_FIRST_DAYS = env_int("PAPERFEED_ARXIV_FIRST_DAYS", 3)
+
+# --- Digests and the private feed ---
+# The address links in e-mails point to (they leave the site, so they are absolute).
+PAPERFEED_SITE_URL = os.getenv("PAPERFEED_SITE_URL", "http://127.0.0.1:8000")
+# Days a digest's Like and unsubscribe links keep working.
+PAPERFEED_DIGEST_LINK_DAYS = env_int("PAPERFEED_DIGEST_LINK_DAYS", 14)
+# Entries in a reader's private Atom feed.
+PAPERFEED_ATOM_SIZE = env_int("PAPERFEED_ATOM_SIZE", 50)

@@ -1,13 +1,15 @@
 from itertools import groupby
 from typing import Any
+from zoneinfo import available_timezones
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 
+from accounts.models import User
 from papers.models import Topic
 from papers.taxonomy import ARCHIVE_NAMES
-from recommender.models import INTERESTS_MAX_LENGTH
+from recommender.models import INTERESTS_MAX_LENGTH, DigestSettings
 
 BIBTEX_MAX_BYTES = 5 * 1024 * 1024
 
@@ -64,3 +66,54 @@ class OnboardingForm(forms.Form):
             ]
             groups.append({"name": group, "archives": archives})
         return groups
+
+
+def _time_zones() -> list[tuple[str, str]]:
+    return [(name, name.replace("_", " ")) for name in sorted(available_timezones())]
+
+
+class AccountForm(forms.ModelForm):  # type: ignore[type-arg]
+    time_zone = forms.ChoiceField(
+        choices=_time_zones,
+        label="Time zone",
+        help_text="Your digest comes at its hour in this time zone.",
+    )
+
+    class Meta:
+        model = User
+        fields = ["email", "time_zone"]
+
+    def clean_email(self) -> str:
+        email: str = self.cleaned_data["email"]
+        taken = User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk)
+        if email and taken.exists():
+            raise ValidationError("Another reader uses that e-mail address.")
+        return email
+
+
+class DigestForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = DigestSettings
+        fields = ["frequency", "hour", "weekday"]
+        labels = {
+            "frequency": "Digest",
+            "hour": "At",
+            "weekday": "On (weekly digests)",
+        }
+
+
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        label="Your password",
+    )
+
+    def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self) -> str:
+        password: str = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise ValidationError("That is not your password.")
+        return password

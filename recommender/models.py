@@ -157,3 +157,81 @@ class FeedItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.paper_id} for {self.user_id} on {self.day}"
+
+    def why_text(self) -> str:
+        """The card's "why" line as plain text, for e-mail and feed readers."""
+        parts = []
+        if self.terms:
+            parts.append("matches " + ", ".join(self.terms))
+        if self.closest_liked:
+            parts.append(f"close to “{self.closest_liked.title}”, which you liked")
+        return "; ".join(parts)
+
+
+class DigestSettings(models.Model):
+    """When a reader wants their top papers by e-mail. `next_at` (UTC) is when
+    the next digest is due, worked out in the reader's time zone whenever the
+    settings change or a digest goes out; None while digests are off."""
+
+    OFF, DAILY, WEEKLY = "off", "daily", "weekly"
+    FREQUENCIES = [(OFF, "Off"), (DAILY, "Daily"), (WEEKLY, "Weekly")]
+    WEEKDAYS = [
+        (0, "Monday"),
+        (1, "Tuesday"),
+        (2, "Wednesday"),
+        (3, "Thursday"),
+        (4, "Friday"),
+        (5, "Saturday"),
+        (6, "Sunday"),
+    ]
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digest"
+    )
+    frequency = models.CharField(max_length=8, choices=FREQUENCIES, default=OFF)
+    hour = models.PositiveSmallIntegerField(
+        default=7, choices=[(h, f"{h:02d}:00") for h in range(24)]
+    )
+    weekday = models.PositiveSmallIntegerField(default=0, choices=WEEKDAYS)
+    next_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.frequency} digest of {self.user_id}"
+
+
+class Digest(models.Model):
+    """One e-mail of a reader's top papers. Its papers are chosen (and kept
+    from every later digest) before it is sent; a send that fails leaves it
+    unsent, and the next run sends the same digest rather than a new one."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digests"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"digest {self.pk} of {self.user_id}"
+
+
+class DigestPaper(models.Model):
+    digest = models.ForeignKey(Digest, on_delete=models.CASCADE, related_name="entries")
+    # The reader again, so the database itself refuses a paper sent twice.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveSmallIntegerField()
+    # The one-line why, kept: the feed item it came from is rebuilt after likes.
+    why = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "paper"], name="digest_paper_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.paper_id} in digest {self.digest_id}"

@@ -38,3 +38,10 @@ def build_feeds() -> None:
     from recommender import services
 
     services.build_feeds()
+
+
+@shared_task
+def send_digests() -> int:
+    from recommender import digests
+
+    return len(digests.send_digests().sent)

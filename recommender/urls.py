@@ -1,6 +1,7 @@
 from django.urls import path
 
-from recommender import views
+from recommender import account, views
+from recommender.feeds import ForYouFeed
 
 app_name = "recommender"
 urlpatterns = [
@@ -15,4 +16,15 @@ urlpatterns = [
     path("interests/", views.interests, name="interests"),
     path("interests/reset/", views.reset, name="reset"),
     path("onboarding/", views.onboarding, name="onboarding"),
+    path("settings/", account.account_settings, name="settings"),
+    path("settings/feed-token/", account.regenerate_feed_token, name="feed_token"),
+    path("settings/export.json", account.export_account, name="export_account"),
+    path("settings/delete/", account.delete_account, name="delete_account"),
+    path("feeds/<str:token>.atom", ForYouFeed(), name="atom_feed"),
+    path("digest/like/<str:token>/", account.digest_like, name="digest_like"),
+    path(
+        "digest/unsubscribe/<str:token>/",
+        account.digest_unsubscribe,
+        name="digest_unsubscribe",
+    ),
 ]

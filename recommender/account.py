@@ -1,0 +1,138 @@
+"""A reader's settings and account: e-mail, time zone, digests, followed
+topics, the private feed address, exporting all their data and deleting the
+account; and the pages the digest's signed links open."""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.models import FeedToken
+from papers.models import Topic
+from recommender import digests, services
+from recommender.forms import AccountForm, DeleteAccountForm, DigestForm
+from recommender.models import DigestSettings
+from recommender.views import ReaderRequest
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_settings(request: ReaderRequest) -> HttpResponse:
+    user = request.user
+    digest = digests.settings_of(user)
+    account_form = AccountForm(request.POST or None, instance=user, prefix="account")
+    digest_form = DigestForm(request.POST or None, instance=digest, prefix="digest")
+    if request.method == "POST" and account_form.is_valid() and digest_form.is_valid():
+        wants_mail = digest_form.cleaned_data["frequency"] != DigestSettings.OFF
+        if wants_mail and not account_form.cleaned_data["email"]:
+            account_form.add_error("email", "A digest needs an e-mail address.")
+        else:
+            account_form.save()
+            digest_form.save()
+            digests.reschedule(user)
+            messages.success(request, "Settings saved.")
+            return redirect("recommender:settings")
+    digest.refresh_from_db()
+    token = FeedToken.for_user(user)
+    context = {
+        "account_form": account_form,
+        "digest_form": digest_form,
+        "next_digest": digest.next_at,
+        "feed_url": request.build_absolute_uri(
+            reverse("recommender:atom_feed", args=[token.key])
+        ),
+        "followed": Topic.objects.filter(followers__user=user).order_by("code"),
+        "delete_form": DeleteAccountForm(user),
+    }
+    return render(request, "recommender/settings.html", context)
+
+
+@login_required
+@require_POST
+def regenerate_feed_token(request: ReaderRequest) -> HttpResponse:
+    FeedToken.regenerate(request.user)
+    messages.success(
+        request, "Your feed has a new address; the old one no longer works."
+    )
+    return redirect(reverse("recommender:settings") + "#feed")
+
+
+@login_required
+@require_GET
+def export_account(request: ReaderRequest) -> HttpResponse:
+    data = services.export_reader(user=request.user)
+    response = HttpResponse(
+        json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False),
+        content_type="application/json; charset=utf-8",
+    )
+    name = f"paperfeed-{request.user.username}-{timezone.localdate():%Y-%m-%d}.json"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+@require_POST
+def delete_account(request: ReaderRequest) -> HttpResponse:
+    user = request.user
+    form = DeleteAccountForm(user, request.POST)
+    if not form.is_valid():
+        messages.error(request, "Your account was not deleted: wrong password.")
+        return redirect(reverse("recommender:settings") + "#delete")
+    logout(request)
+    services.delete_reader(user=user)
+    messages.success(request, "Your account and everything it held are deleted.")
+    return redirect("home")
+
+
+# --- The digest's links: a page with a button, so that following a link
+# (a mail scanner does) changes nothing.
+
+
+@require_http_methods(["GET", "POST"])
+def digest_like(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        user, paper = digests.read_like_token(token)
+    except signing.SignatureExpired:
+        return _bad_link(request, "This link has expired.")
+    except (signing.BadSignature, LookupError):
+        return _bad_link(request, "This link is not valid.")
+    if request.method == "POST":
+        services.like_papers(user=user, papers=[paper])
+        return render(
+            request, "recommender/digest_link.html", {"paper": paper, "done": True}
+        )
+    return render(request, "recommender/digest_link.html", {"paper": paper})
+
+
+# Mail clients' one-click unsubscribe (RFC 8058) posts without our CSRF token;
+# the signed token in the URL is what authorises it.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def digest_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        user = digests.read_unsubscribe_token(token)
+    except signing.SignatureExpired:
+        return _bad_link(
+            request, "This link has expired: turn digests off in your settings."
+        )
+    except (signing.BadSignature, LookupError):
+        return _bad_link(request, "This link is not valid.")
+    if request.method == "POST":
+        digests.unsubscribe(user)
+        return render(request, "recommender/digest_link.html", {"unsubscribed": True})
+    return render(request, "recommender/digest_link.html", {"unsubscribe": True})
+
+
+def _bad_link(request: HttpRequest, reason: str) -> HttpResponse:
+    return render(
+        request, "recommender/digest_link.html", {"error": reason}, status=400
+    )

@@ -1,0 +1,74 @@
+"""A reader's private Atom feed of their For-you list, at an address holding
+a secret token instead of a session: feed readers cannot log in."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+
+from accounts.models import FeedToken, User
+from recommender.models import Feedback, FeedItem
+from recommender.services import feed_window
+
+
+class ForYouFeed(Feed):  # type: ignore[type-arg]
+    feed_type = Atom1Feed
+
+    def get_object(self, request: HttpRequest, token: str) -> User:
+        found = (
+            FeedToken.objects.select_related("user")
+            .filter(key=token, user__is_active=True)
+            .first()
+        )
+        if found is None:
+            raise Http404("No such feed.")
+        return found.user
+
+    def title(self, obj: User) -> str:
+        return f"Paperfeed: new papers for {obj.username}"
+
+    def subtitle(self, obj: User) -> str:
+        return "Your For-you list: the newest papers ranked for you, best first."
+
+    def link(self, obj: User) -> str:
+        return reverse("home")
+
+    def items(self, obj: User) -> QuerySet[FeedItem]:
+        window = feed_window()
+        if window is None:
+            return FeedItem.objects.none()
+        judged = Feedback.objects.filter(user=obj).values("paper_id")
+        return (
+            FeedItem.objects.filter(user=obj, day__range=window)
+            .exclude(paper_id__in=judged)
+            .select_related("paper", "closest_liked")
+            .order_by("-day", "-score", "paper_id")[: settings.PAPERFEED_ATOM_SIZE]
+        )
+
+    def item_title(self, item: FeedItem) -> str:
+        return item.paper.title
+
+    def item_description(self, item: FeedItem) -> str:
+        why = item.why_text()
+        return f"Why: {why}.\n\n{item.paper.abstract}" if why else item.paper.abstract
+
+    def item_link(self, item: FeedItem) -> str:
+        return item.paper.get_absolute_url()
+
+    def item_guid(self, item: FeedItem) -> str:
+        return item.paper.abs_url
+
+    def item_guid_is_permalink(self, item: FeedItem) -> bool:
+        return False
+
+    def item_pubdate(self, item: FeedItem) -> dt.datetime:
+        return dt.datetime.combine(item.day, dt.time(), tzinfo=dt.UTC)
+
+    def item_author_name(self, item: FeedItem) -> str:
+        authors = item.paper.authors
+        more = " and others" if len(authors) > 3 else ""
+        return ", ".join(authors[:3]) + more
