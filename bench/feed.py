@@ -47,6 +47,7 @@ from typing import Any
 
 import httpx
 import psycopg
+import redis
 
 from bench.common import ROOT, SHARED_DATA, manage, scratch_postgres
 from bench.pages import free_port, wait_until_up
@@ -84,6 +85,7 @@ READY_TIMEOUT_SECONDS = 60
 # comes first on the cores.
 CELERY_CONCURRENCY = 2
 CELERY_REDIS_DB = 5
+WORKER_START_SECONDS = 180
 # The app's default PAPERFEED_COLLABORATIVE_TTL: a process rebuilds its copy of
 # the collaborative signal once it is this old.
 COLLABORATIVE_TTL = int(os.getenv("PAPERFEED_COLLABORATIVE_TTL") or 3600)
@@ -273,15 +275,24 @@ def gunicorn(
 
 @contextlib.contextmanager
 def celery_worker(env: dict[str, str], logs: Path) -> Iterator[None]:
+    """A worker on an emptied queue, once it is ready to take tasks: it loads
+    the corpus and the collaborative signal first, as it does in production."""
+    redis.Redis.from_url(env["CELERY_BROKER_URL"]).flushdb()
+    log = logs / "celery.log"
     # Niced, as the README advises: a training must not delay a page or a like.
     argv = [
         "nice", "-n", "10",
         sys.executable, "-m", "celery", "-A", "config", "worker",
         "--pool", "prefork", "--concurrency", str(CELERY_CONCURRENCY),
-        "--loglevel", "WARNING", "--purge",
+        "--loglevel", "INFO",
         "--without-gossip", "--without-mingle", "--without-heartbeat",
     ]  # fmt: skip
-    with started(argv, env, logs / "celery.log"):
+    with started(argv, env, log):
+        began = time.monotonic()
+        while " ready." not in log.read_text(errors="replace"):
+            if time.monotonic() - began > WORKER_START_SECONDS:
+                raise RuntimeError(f"the Celery worker was not ready: see {log}")
+            time.sleep(0.2)
         yield
 
 
@@ -625,8 +636,8 @@ def report(
         "",
         "- First like after a start, not in the figures above (a web process with"
         " eager tasks loads the index, the corpus and the collaborative signal on"
-        " its first like; the Celery worker loads them before it takes a task):"
-        " eager tasks"
+        " its first like; the Celery worker loads them before it reports ready,"
+        " and the likes start after that): eager tasks"
         f" {max(x.ready_ms for x in eager.cold) / 1000:.1f} s, worker"
         f" {max(x.ready_ms for x in worker.cold) / 1000:.1f} s (slowest of"
         f" {LIKE_CLIENTS} at once with the worker).",
