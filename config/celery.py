@@ -1,9 +1,10 @@
 """Celery application: settings come from Django's, under the CELERY_ namespace."""
 
+import logging
 import os
 
-from celery import Celery
-from celery.signals import worker_init
+from celery import Celery, Task
+from celery.signals import task_failure, worker_init, worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -20,3 +21,30 @@ def load_before_forking(**_: object) -> None:
     from recommender.services import preload
 
     preload()
+
+
+@worker_ready.connect
+def retrain_stale_readers(**_: object) -> None:
+    """A worker that died took its trainings with it; the likes are saved, so
+    the readers whose model is older than their feedback are retrained."""
+    from recommender.tasks import train_readers
+
+    train_readers.delay()
+
+
+@task_failure.connect
+def report_failure(
+    sender: Task | None = None,
+    task_id: str | None = None,
+    exception: BaseException | None = None,
+    **_: object,
+) -> None:
+    """A task that failed for good (after its retries, if it has any)."""
+    retries = sender.request.retries if sender is not None else 0
+    logging.getLogger("paperfeed.tasks").error(
+        "task %s [%s] failed for good after %s retries: %r",
+        sender.name if sender is not None else "?",
+        task_id,
+        retries,
+        exception,
+    )

@@ -13,6 +13,7 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
+from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -237,6 +238,31 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
+# Three queues, so that a long harvest or a slow mail server never holds up a
+# reader's refresh. A worker takes all three unless told which (`-Q training`).
+CELERY_TASK_QUEUES = tuple(
+    Queue(name, Exchange(name), routing_key=name)
+    for name in ("training", "ingest", "mail")
+)
+CELERY_TASK_DEFAULT_QUEUE = "training"
+CELERY_TASK_ROUTES = {
+    "papers.tasks.*": {"queue": "ingest"},
+    "recommender.tasks.build_index": {"queue": "ingest"},
+    "recommender.tasks.send_digests": {"queue": "mail"},
+}
+# A task is acknowledged when it is done, so one whose worker dies runs again
+# elsewhere; each worker process reserves one task at a time, so a long one
+# holds up nothing queued behind it.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A task that runs away is stopped: a refresh takes well under a second, a
+# harvest or an index build minutes.
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 30 * 60)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 35 * 60)
+# An unacknowledged message of a worker that vanished is delivered again after
+# this long; it must exceed the longest task.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 # `celery -A config beat` runs these; without a broker, cron runs the commands
 # (README). arXiv announces new papers at 20:00 US Eastern, Sunday to Thursday.
 _ARXIV_AT = env_time("PAPERFEED_ARXIV_FETCH_AT", "02:00")
@@ -313,6 +339,12 @@ PAPERFEED_ARXIV_MIN_INTERVAL = env_float("PAPERFEED_ARXIV_MIN_INTERVAL", 3.0)
 PAPERFEED_HF_MIN_INTERVAL = env_float("PAPERFEED_HF_MIN_INTERVAL", 1.0)
 PAPERFEED_FETCH_CONNECT_TIMEOUT = env_float("PAPERFEED_FETCH_CONNECT_TIMEOUT", 10.0)
 PAPERFEED_FETCH_READ_TIMEOUT = env_float("PAPERFEED_FETCH_READ_TIMEOUT", 60.0)
+# Retries of one request (timeouts, connection errors, 429, 5xx), the first
+# after this many seconds, doubling; then a harvest task tries again after
+# PAPERFEED_HARVEST_RETRY_SECONDS (doubling, three times).
+PAPERFEED_FETCH_RETRIES = env_int("PAPERFEED_FETCH_RETRIES", 4)
+PAPERFEED_FETCH_BACKOFF = env_float("PAPERFEED_FETCH_BACKOFF", 5.0)
+PAPERFEED_HARVEST_RETRY_SECONDS = env_int("PAPERFEED_HARVEST_RETRY_SECONDS", 600)
 # Whom a source can write to about our requests, sent in the User-Agent.
 PAPERFEED_CONTACT_EMAIL = os.getenv("PAPERFEED_CONTACT_EMAIL", "")
 # What `fetch_arxiv` harvests by default (comma-separated arXiv categories).

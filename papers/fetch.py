@@ -72,8 +72,8 @@ class PoliteClient:
         self,
         *,
         min_interval: float,
-        retries: int = 4,
-        backoff: float = 5.0,
+        retries: int | None = None,
+        backoff: float | None = None,
         max_wait: float = 300.0,
         timeout: httpx.Timeout | None = None,
         transport: httpx.BaseTransport | None = None,
@@ -81,8 +81,8 @@ class PoliteClient:
         rng: random.Random | None = None,
     ) -> None:
         self.min_interval = min_interval
-        self.retries = retries
-        self.backoff = backoff
+        self.retries = settings.PAPERFEED_FETCH_RETRIES if retries is None else retries
+        self.backoff = settings.PAPERFEED_FETCH_BACKOFF if backoff is None else backoff
         self.max_wait = max_wait
         self.clock = clock or Clock()
         self.rng = rng or random.Random()

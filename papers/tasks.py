@@ -3,6 +3,7 @@
 import datetime as dt
 
 from celery import shared_task
+from django.conf import settings
 
 from papers import harvest
 
@@ -11,7 +12,7 @@ from papers import harvest
 # retry only needs to come a while later; arXiv's limits allow no hurry.
 @shared_task(
     autoretry_for=(harvest.HarvestFailed,),
-    retry_backoff=600,
+    retry_backoff=settings.PAPERFEED_HARVEST_RETRY_SECONDS,
     max_retries=3,
     acks_late=True,
 )
@@ -30,7 +31,7 @@ def fetch_arxiv(
 
 @shared_task(
     autoretry_for=(harvest.HarvestFailed,),
-    retry_backoff=600,
+    retry_backoff=settings.PAPERFEED_HARVEST_RETRY_SECONDS,
     max_retries=3,
     acks_late=True,
 )

@@ -6,18 +6,19 @@ process reads the same ones; each process keeps what it loaded, keyed by the
 index version and the number of vectors, and reloads when either changes.
 """
 
+import contextlib
 import datetime as dt
 import logging
 import re
 import threading
 import time
 import uuid
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from django.conf import settings
-from django.db import IntegrityError, connections, models, transaction
+from django.db import IntegrityError, connection, connections, models, transaction
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Max, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -487,8 +488,12 @@ def train_readers(*, everyone: bool = False, progress: Progress | None = None) -
         readers = readers.exclude(pk__in=fresh.values("user_id"))
     trained = 0
     for user in readers.order_by("pk").iterator():
-        train_reader_model(user=user)
-        build_feed(user=user)
+        try:
+            with _training_of(user):
+                train_reader_model(user=user)
+                build_feed(user=user)
+        except ReaderBusy:
+            continue  # its own refresh is under way
         trained += 1
         if progress:
             progress(1)
@@ -652,9 +657,48 @@ def _rank_window(
     ]
 
 
+class ReaderBusy(Exception):
+    """Another process is training this reader right now."""
+
+
+# The advisory-lock namespace of trainings (any 32-bit number of our own).
+_TRAINING_LOCK = 0x50467264
+
+
+@contextlib.contextmanager
+def _training_of(user: User) -> Iterator[None]:
+    """At most one training of a reader at a time across every worker process
+    and machine, or ReaderBusy. A PostgreSQL advisory lock belongs to the
+    session, so a worker that dies mid-training releases it with its
+    connection, and it blocks no write: a like goes through while its reader
+    is being trained. SQLite serves one machine with tasks run inline, one
+    request of a reader after the other, and needs none."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [_TRAINING_LOCK, user.pk])
+        (locked,) = cursor.fetchone()
+    if not locked:
+        raise ReaderBusy(f"reader {user.pk} is being trained elsewhere")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_unlock(%s, %s)", [_TRAINING_LOCK, user.pk]
+            )
+
+
 def refresh_reader(*, user: User, requested_at: dt.datetime | None = None) -> bool:
     """Retrain `user`'s model, rebuild their feed, then re-estimate the model's
-    quality. False when a later feedback change superseded this request."""
+    quality. False when a later feedback change superseded this request;
+    ReaderBusy while another process trains the reader."""
+    with _training_of(user):
+        return _refresh(user, requested_at)
+
+
+def _refresh(user: User, requested_at: dt.datetime | None) -> bool:
     if requested_at is not None and _superseded(user, requested_at):
         return False
     trained = _train(user, requested_at)

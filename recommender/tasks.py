@@ -1,24 +1,44 @@
-"""Celery tasks: thin wrappers that call the services."""
+"""Celery tasks: thin wrappers that call the services.
+
+Every task is safe to run twice (a retry, or a message delivered again after
+its worker died): each rebuilds derived data from the primary data, or, for
+digests, skips what was already sent. Queues and time limits are in settings.
+"""
 
 import datetime as dt
 
-from celery import shared_task
+from celery import Task, shared_task
+from django.db import InterfaceError, OperationalError
 
 from accounts.models import User
 
+# The database restarting or a connection dropping: worth trying again soon.
+TRANSIENT = (OperationalError, InterfaceError)
 
-@shared_task
-def refresh_reader(user_id: int, requested_at: str | None = None) -> None:
+
+@shared_task(
+    bind=True,
+    autoretry_for=TRANSIENT,
+    retry_backoff=True,
+    retry_backoff_max=60,
+    max_retries=5,
+)
+def refresh_reader(self: Task, user_id: int, requested_at: str | None = None) -> None:
     from recommender import services  # body import: services import this module
 
     user = User.objects.filter(pk=user_id).first()
     if user is None:
         return
     stamp = dt.datetime.fromisoformat(requested_at) if requested_at else None
-    services.refresh_reader(user=user, requested_at=stamp)
+    try:
+        services.refresh_reader(user=user, requested_at=stamp)
+    except services.ReaderBusy:
+        # Another worker is training this reader; its result may predate this
+        # change, so this one runs once that training is done.
+        raise self.retry(countdown=1, max_retries=120) from None
 
 
-@shared_task
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
 def build_index() -> None:
     from recommender import services
 
@@ -26,21 +46,21 @@ def build_index() -> None:
     services.train_readers()
 
 
-@shared_task
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
 def train_readers() -> None:
     from recommender import services
 
     services.train_readers()
 
 
-@shared_task
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
 def build_feeds() -> None:
     from recommender import services
 
     services.build_feeds()
 
 
-@shared_task
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
 def send_digests() -> int:
     from recommender import digests
 

@@ -15,6 +15,8 @@ from django.test import Client
 
 from accounts.models import User
 from config.celery import app as celery_app
+from papers.models import Topic
+from papers.taxonomy import create_topics
 from tests.factories import make_user
 
 # pytest-django's live_server runs in a thread beside Playwright's event loop.
@@ -80,6 +82,13 @@ def sample_papers_file(shared_data: Path) -> Path:
     path = shared_data / "papers_sample_1k.jsonl"
     need(path.is_file(), f"{path} is missing")
     return path
+
+
+@pytest.fixture
+def taxonomy(transactional_db: None) -> None:
+    """The arXiv taxonomy, as the data migration loads it: a transactional
+    test's flush empties every table, migration data included."""
+    create_topics(Topic)
 
 
 @pytest.fixture

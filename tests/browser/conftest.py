@@ -6,8 +6,6 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from papers.models import Topic
-from papers.taxonomy import create_topics
 from tests.conftest import need
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -52,9 +50,8 @@ def _no_persistent_connections() -> None:
 
 
 @pytest.fixture(autouse=True)
-def _topics(transactional_db: None) -> None:
-    """The taxonomy, as the data migration loads it. serialized_rollback should
-    restore it after another browser test's flush, but Playwright gives each
-    test a connection of its own, which holds no serialized contents when the
-    test database was set up before (any run with other database tests first)."""
-    create_topics(Topic)
+def _topics(taxonomy: None) -> None:
+    """serialized_rollback should restore the taxonomy after another browser
+    test's flush, but Playwright gives each test a connection of its own, which
+    holds no serialized contents when the test database was set up before (any
+    run with other database tests first)."""
