@@ -1,4 +1,6 @@
-"""Log-in throttling: count recent failures per account and per address.
+"""Log-in throttling, and the confirmation of a new reader's e-mail address.
+
+Throttling counts recent failures per account and per address.
 
 Failures live in the database (`LoginFailure`) so every web process shares one
 count. Within a sliding window of LOGIN_LOCKOUT_MINUTES, an account that has
@@ -18,11 +20,15 @@ from dataclasses import dataclass
 from typing import Literal
 
 from django.conf import settings
+from django.core import signing
+from django.core.mail import send_mail
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import LoginFailure
+from accounts.models import LoginFailure, User
 
 _USERNAME_MAX_LENGTH = LoginFailure._meta.get_field("username").max_length or 150
 
@@ -128,3 +134,34 @@ def record_failure(*, username: str, ip_address: str | None) -> None:
 def clear_failures(*, username: str) -> None:
     """Forget an account's failures, e.g. after it logged in or reset its password."""
     LoginFailure.objects.filter(username=normalize_username(username)).delete()
+
+
+# --- E-mail confirmation at sign-up (ACCOUNT_EMAIL_VERIFICATION) ---------------
+
+CONFIRM_SALT = "paperfeed.accounts.confirm-email"
+
+
+def send_confirmation(request: HttpRequest, user: User, *, next_url: str) -> None:
+    """E-mail a signed link that activates the account; it expires after
+    ACCOUNT_CONFIRMATION_DAYS."""
+    token = signing.dumps({"user": user.pk, "next": next_url}, salt=CONFIRM_SALT)
+    link = request.build_absolute_uri(reverse("accounts:confirm_email", args=[token]))
+    context = {"user": user, "link": link, "days": settings.ACCOUNT_CONFIRMATION_DAYS}
+    send_mail(
+        subject="Confirm your e-mail address for Paperfeed",
+        message=render_to_string("accounts/confirm_email.txt", context),
+        from_email=None,
+        recipient_list=[user.email],
+    )
+
+
+def read_confirmation(token: str) -> tuple[User, str]:
+    """The inactive reader a confirmation link is for and where they were
+    going; raises signing.BadSignature (SignatureExpired) or User.DoesNotExist."""
+    data = signing.loads(
+        token,
+        salt=CONFIRM_SALT,
+        max_age=dt.timedelta(days=settings.ACCOUNT_CONFIRMATION_DAYS),
+    )
+    user = User.objects.get(pk=data["user"], is_active=False)
+    return user, str(data.get("next") or "")

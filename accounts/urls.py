@@ -11,6 +11,7 @@ app_name = "accounts"
 
 urlpatterns: list[URLPattern] = [
     path("signup/", views.signup, name="signup"),
+    path("confirm/<str:token>/", views.confirm_email, name="confirm_email"),
     path(
         "login/",
         auth_views.LoginView.as_view(

@@ -152,6 +152,10 @@ LOGOUT_REDIRECT_URL = "home"
 # A new reader picks topics and papers first (skippable).
 SIGNUP_REDIRECT_URL = "recommender:onboarding"
 # Failed log-ins tolerated per account and per address before a lock-out.
+# New readers confirm their e-mail address before they can log in: on for a
+# public site, where anyone could sign up with someone else's address.
+ACCOUNT_EMAIL_VERIFICATION = env_bool("ACCOUNT_EMAIL_VERIFICATION", False)
+ACCOUNT_CONFIRMATION_DAYS = env_int("ACCOUNT_CONFIRMATION_DAYS", 3)
 LOGIN_FAILURES_PER_ACCOUNT = env_int("LOGIN_FAILURES_PER_ACCOUNT", 5)
 LOGIN_FAILURES_PER_IP = env_int("LOGIN_FAILURES_PER_IP", 20)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
@@ -262,7 +266,15 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 30 * 60)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 35 * 60)
 # An unacknowledged message of a worker that vanished is delivered again after
 # this long; it must exceed the longest task.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 60 * 60,
+    # Sending a task tries the broker twice, then gives up: a like must not
+    # wait long on a broker that is down (its retraining is caught up later).
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 # `celery -A config beat` runs these; without a broker, cron runs the commands
 # (README). arXiv announces new papers at 20:00 US Eastern, Sunday to Thursday.
 _ARXIV_AT = env_time("PAPERFEED_ARXIV_FETCH_AT", "02:00")
@@ -275,6 +287,12 @@ CELERY_BEAT_SCHEDULE = {
     "fetch-hf-daily": {
         "task": "papers.tasks.fetch_hf_daily",
         "schedule": crontab(hour=_HF_AT[0], minute=_HF_AT[1]),
+    },
+    # Readers whose retraining was not queued (the broker was down) or was
+    # lost with a worker; a no-op when every model is up to date.
+    "retrain-stale-readers": {
+        "task": "recommender.tasks.train_readers",
+        "schedule": crontab(minute="*/10"),
     },
     # Each reader's digest is due at an hour of their own time zone.
     "send-digests": {

@@ -4,6 +4,8 @@ from django.urls import include, path
 from config.views import healthz
 from recommender.views import home
 
+handler500 = "config.views.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),

@@ -1,8 +1,13 @@
 """Project-level endpoints that span the apps."""
 
+import logging
+import sys
+
 from django.conf import settings
-from django.db import DatabaseError, connection
-from django.http import HttpRequest, JsonResponse
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from kombu import Connection
@@ -47,3 +52,24 @@ def healthz(request: HttpRequest) -> JsonResponse:
     healthy = body["database"] == "ok" and body["broker"] in ("ok", "eager")
     body["status"] = "ok" if healthy else "error"
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+# Seconds a visitor is asked to wait while the database is unreachable.
+RETRY_AFTER_SECONDS = 10
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """A 503 that says so while the database is unreachable (a restart, a
+    failover): the next request reconnects by itself. Any other error is a 500.
+
+    The page is rendered without the request, so no context processor asks the
+    database for the reader while it is down."""
+    error = sys.exc_info()[1]
+    if not isinstance(error, (OperationalError, InterfaceError)):
+        return defaults.server_error(request)
+    logging.getLogger("paperfeed").warning("database unavailable: %s", error)
+    return HttpResponse(
+        render_to_string("503.html", {"retry_after": RETRY_AFTER_SECONDS}),
+        status=503,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )

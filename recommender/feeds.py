@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import format_html
 
 from accounts.models import FeedToken, User
 from recommender.models import Feedback, FeedItem
@@ -53,8 +54,11 @@ class ForYouFeed(Feed):  # type: ignore[type-arg]
         return item.paper.title
 
     def item_description(self, item: FeedItem) -> str:
+        # Atom's summary is marked type="html": feed readers render it, so the
+        # plain text is escaped into HTML here (and the feed escapes it as XML).
         why = item.why_text()
-        return f"Why: {why}.\n\n{item.paper.abstract}" if why else item.paper.abstract
+        abstract = format_html("<p>{}</p>", item.paper.abstract)
+        return format_html("<p>Why: {}.</p>{}", why, abstract) if why else abstract
 
     def item_link(self, item: FeedItem) -> str:
         return item.paper.get_absolute_url()

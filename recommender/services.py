@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 
+import kombu.exceptions
 import numpy as np
 from django.conf import settings
 from django.db import IntegrityError, connection, connections, models, transaction
@@ -407,14 +408,25 @@ def request_retrain(*, user: User) -> None:
         unique_fields=["user"],
         update_fields=["requested_at"],
     )
+
+    def schedule() -> None:
+        try:
+            # No publishing retries: with the broker down a like would wait
+            # for them. Its stamp is saved, and the periodic catch-up
+            # (`train_readers`) retrains the reader once the broker is back.
+            refresh_reader_task.apply_async(
+                (user.pk, now.isoformat()),
+                countdown=settings.PAPERFEED_RETRAIN_DELAY,
+                retry=False,
+            )
+        except kombu.exceptions.OperationalError as error:
+            logger.warning(
+                "broker unreachable (%s): reader %s is retrained later", error, user.pk
+            )
+
     # robust: a training that fails inline (eager tasks) is logged, and the
     # reader's feedback, already committed, still answers normally.
-    transaction.on_commit(
-        lambda: refresh_reader_task.apply_async(
-            (user.pk, now.isoformat()), countdown=settings.PAPERFEED_RETRAIN_DELAY
-        ),
-        robust=True,
-    )
+    transaction.on_commit(schedule, robust=True)
 
 
 def load_reader_model(*, user: User) -> EngineModel | None:

@@ -1,0 +1,113 @@
+"""Hostile catalogue content (markup, event handlers, javascript: URLs, LaTeX,
+right-to-left and zero-width characters, a 100 kB abstract, 1,000 authors)
+renders escaped on every page that shows papers, in digests and in the feed."""
+
+import datetime as dt
+
+import pytest
+from defusedxml.ElementTree import fromstring
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import FeedToken, User
+from papers.models import Paper
+from recommender import digests
+from recommender.models import DigestSettings, Feedback, FeedItem
+from tests.factories import make_paper
+from tests.recommender.test_digests import html_of
+
+pytestmark = pytest.mark.django_db
+
+DAY = dt.date(2026, 3, 2)
+TITLE = (
+    '<script>alert("t")</script><img src=x onerror=alert(1)> '
+    '<a href="javascript:alert(2)">click</a> $\\frac{a}{b} < c$ '
+    "\u202eevil\u202c zero\u200bwidth"
+)
+ABSTRACT = (
+    '<iframe src="javascript:alert(3)"></iframe><svg onload=alert(4)> '
+    + "Attention $O(n^2)$ & more. " * 3_800
+)
+AUTHORS = ["<b>Mallory</b> onmouseover=alert(5)"] + [f"Author {n}" for n in range(999)]
+ATOM = "{http://www.w3.org/2005/Atom}"
+RAW = ("<script>alert", "<img src=x", "<iframe", "<svg onload", "<b>Mallory</b>")
+
+
+@pytest.fixture
+def hostile() -> Paper:
+    paper = make_paper(
+        title=TITLE, abstract=ABSTRACT, authors=AUTHORS, announced_on=DAY
+    )
+    assert len(paper.abstract) > 100_000
+    return paper
+
+
+@pytest.fixture
+def reader_with_it(reader: User, hostile: Paper) -> User:
+    Feedback.objects.create(user=reader, paper=hostile, value=Feedback.LIKE)
+    FeedItem.objects.create(
+        user=reader, paper=hostile, day=DAY, score=1.0, terms=["<em>x</em>"],
+        closest_liked=hostile,
+    )  # fmt: skip
+    return reader
+
+
+def assert_escaped(text: str, where: str) -> None:
+    for raw in RAW:
+        assert raw not in text, (where, raw)
+    assert 'href="javascript:' not in text, where
+
+
+def test_public_pages_escape_it(client: Client, hostile: Paper):
+    for url in (
+        reverse("home"),
+        reverse("papers:topic", args=["cs.LG"]),
+        reverse("papers:search") + "?q=attention",
+        hostile.get_absolute_url(),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        text = response.content.decode()
+        assert_escaped(text, url)
+        assert "&lt;script&gt;" in text, url
+
+
+def test_the_readers_pages_escape_it(reader_client: Client, reader_with_it: User):
+    for url in (
+        reverse("home"),
+        reverse("recommender:library"),
+        reverse("recommender:similar", args=[reader_with_it.feedback.get().paper_id]),
+    ):
+        response = reader_client.get(url)
+        assert response.status_code == 200, url
+        assert_escaped(response.content.decode(), url)
+
+
+def test_a_card_shows_the_count_of_a_thousand_authors(client: Client, hostile: Paper):
+    text = client.get(reverse("home")).content.decode()
+
+    assert "1000 authors" in text
+    assert "Author 998" not in text
+
+
+def test_the_digest_and_the_atom_feed_escape_it(reader_with_it: User):
+    Feedback.objects.filter(user=reader_with_it).delete()  # a liked paper is not sent
+    DigestSettings.objects.create(user=reader_with_it, frequency="daily")
+
+    digests.send_digests(username=reader_with_it.username)
+    feed = Client().get(
+        reverse("recommender:atom_feed", args=[FeedToken.for_user(reader_with_it).key])
+    )
+
+    (message,) = mail.outbox
+    html = html_of(message)
+    assert_escaped(html, "digest")
+    assert "&lt;script&gt;" in html
+    assert feed.status_code == 200
+    (entry,) = fromstring(feed.content).iter(f"{ATOM}entry")
+    # The title is text; the summary is HTML that feed readers render.
+    assert entry.findtext(f"{ATOM}title") == TITLE
+    summary = entry.findtext(f"{ATOM}summary") or ""
+    assert_escaped(summary, "atom summary")
+    assert "&lt;script&gt;" in summary
