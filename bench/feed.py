@@ -33,6 +33,7 @@ import functools
 import json
 import os
 import random
+import re
 import signal
 import statistics
 import subprocess
@@ -95,6 +96,18 @@ TARGET_FOR_YOU_P50_MS = 30.0
 TARGET_FOR_YOU_P95_MS = 80.0
 TARGET_LIKE_P95_MS = 50.0
 TARGET_READY_MS = 500.0
+
+# The load run: readers who browse, search and like at a reading pace.
+LOAD_CLIENTS = 50
+LOAD_SECONDS = 60
+LOAD_THINK_SECONDS = (0.5, 2.0)  # between two actions of one reader
+LOAD_ACTIONS = {"for you": 35, "paper": 20, "topic": 15, "search": 15, "like": 15}
+LOAD_SEARCHES = ("attention", "graph neural", "diffusion", "quantum", "protein")
+LOAD_TOPICS = ("cs.LG", "cs.CL", "cs.CV", "stat.ML", "math.PR", "hep-th")
+TARGET_LOAD_P95_MS = 200.0
+# The second load run restarts PostgreSQL this many seconds in.
+RESTART_AFTER_SECONDS = 20
+PG_CLUSTER = ("15", "main")
 
 ACCESS_LOG_FORMAT = "%(m)s %(U)s %(s)s %(D)s"
 # Signs the sessions the child makes and the servers read.
@@ -480,6 +493,195 @@ def likes(
     )
 
 
+@dataclass
+class LoadRun:
+    ms: dict[str, list[float]]  # client round trips of the answered requests
+    errors: list[str]  # 5xx answers and requests that got none
+    after_errors: int  # requests answered after the last error
+    liked: list[tuple[int, int]]  # (reader, paper) of every like answered 200
+    stored: int  # of those, found liked in the database afterwards
+
+
+def restart_postgres() -> None:
+    subprocess.run(
+        ["pg_ctlcluster", "--skip-systemctl-redirect", *PG_CLUSTER, "restart"],
+        check=True,
+        capture_output=True,
+    )
+
+
+def load_run(
+    base: str, database_url: str, readers: list[Reader], *, restart: bool = False
+) -> LoadRun:
+    """LOAD_CLIENTS readers act at a reading pace for LOAD_SECONDS (clients in
+    a niced child process), PostgreSQL restarted on the way when `restart`;
+    then every like they made is looked for."""
+    sessions = json.dumps([reader.__dict__ for reader in readers])
+    timer = threading.Timer(RESTART_AFTER_SECONDS, restart_postgres)
+    if restart:
+        timer.start()
+    try:
+        done = run_child("load", base, sessions, nice=CLIENT_NICENESS)
+    finally:
+        timer.cancel()
+    events: list[tuple[float, str, int, float]] = done["events"]  # type: ignore[assignment]
+    liked = [(int(u), int(p)) for u, p in done["liked"]]  # type: ignore[attr-defined]
+    ms: dict[str, list[float]] = {name: [] for name in LOAD_ACTIONS}
+    errors: list[str] = []
+    last_error = -1.0
+    for at, action, status, elapsed in events:
+        if status >= 500 or status < 0:
+            errors.append(
+                f"{action}: " + ("no answer" if status < 0 else f"HTTP {status}")
+            )
+            last_error = max(last_error, at)
+        else:
+            ms[action].append(elapsed)
+    with psycopg.connect(database_url) as conn:
+        rows = conn.execute(
+            "SELECT user_id, paper_id FROM recommender_feedback WHERE value = 1"
+            " AND user_id = ANY(%s)",
+            [[reader.user_id for reader in readers]],
+        ).fetchall()
+    stored = len(set(liked) & {(u, p) for u, p in rows})
+    return LoadRun(
+        ms=ms,
+        errors=errors,
+        after_errors=sum(1 for at, *_ in events if at > last_error),
+        liked=liked,
+        stored=stored,
+    )
+
+
+FEEDBACK_ID_RE = re.compile(r'id="feedback-(\d+)"')
+PAPER_LINK_RE = re.compile(r'href="(/papers/[^"]+/)"')
+
+
+def simulate(base: str, readers: list[Reader]) -> None:
+    """The child: each reader acts until LOAD_SECONDS have passed; prints the
+    round trips by action, the errors and the likes made, as JSON."""
+    events: list[tuple[float, str, int, float]] = []  # at, action, status, ms
+    liked: list[tuple[int, int]] = []
+    lock = threading.Lock()
+    start = time.monotonic()
+    until = start + LOAD_SECONDS
+    names, weights = list(LOAD_ACTIONS), list(LOAD_ACTIONS.values())
+
+    def act(reader: Reader, seed: int) -> None:
+        rng = random.Random(seed)
+        judged: set[int] = set()
+        unjudged: list[int] = []
+        papers: list[str] = []
+        with reader.client(base) as client:
+            while time.monotonic() < until:
+                action = rng.choices(names, weights)[0]
+                if action == "like" and not unjudged:
+                    action = "for you"
+                if action == "paper" and not papers:
+                    action = "for you"
+                began = time.perf_counter()
+                try:
+                    if action == "for you":
+                        response = client.get("/")
+                    elif action == "paper":
+                        response = client.get(rng.choice(papers))
+                    elif action == "topic":
+                        response = client.get(f"/topics/{rng.choice(LOAD_TOPICS)}/")
+                    elif action == "search":
+                        q = rng.choice(LOAD_SEARCHES)
+                        response = client.get("/search/", params={"q": q})
+                    else:
+                        paper_id = unjudged.pop(0)
+                        judged.add(paper_id)
+                        response = client.post(
+                            f"/feedback/{paper_id}/",
+                            data={"value": "like", "next": "/"},
+                            headers={"HX-Request": "true"},
+                        )
+                except httpx.HTTPError:
+                    with lock:
+                        events.append((time.monotonic() - start, action, -1, 0.0))
+                    continue
+                elapsed = (time.perf_counter() - began) * 1000
+                with lock:
+                    at = time.monotonic() - start
+                    events.append((at, action, response.status_code, elapsed))
+                    if action == "like" and response.status_code == 200:
+                        liked.append((reader.user_id, paper_id))
+                if action == "for you" and response.status_code == 200:
+                    found = [int(x) for x in FEEDBACK_ID_RE.findall(response.text)]
+                    unjudged = [x for x in found if x not in judged]
+                    papers = PAPER_LINK_RE.findall(response.text)[:30]
+                time.sleep(rng.uniform(*LOAD_THINK_SECONDS))
+
+    in_parallel(
+        [functools.partial(act, reader, SEED + n) for n, reader in enumerate(readers)]
+    )
+    print(json.dumps({"events": events, "liked": liked}))
+
+
+def report_load(run: LoadRun) -> str:
+    every = [x for samples in run.ms.values() for x in samples]
+    p95 = percentile(every, 95)
+    met = "yes" if p95 <= TARGET_LOAD_P95_MS else "NO"
+    requests = len(every) + len(run.errors)
+    lines = [
+        "",
+        f"### Load: {LOAD_CLIENTS} readers browsing, searching and liking",
+        "",
+        f"{LOAD_CLIENTS} other signed-in readers, each acting every"
+        f" {LOAD_THINK_SECONDS[0]}-{LOAD_THINK_SECONDS[1]} s for {LOAD_SECONDS} s"
+        " (For you, a paper page from it, a topic page, a search, a like of an"
+        " unjudged paper of their feed, weighted "
+        + ", ".join(f"{name} {weight}%" for name, weight in LOAD_ACTIONS.items())
+        + "), against the same gunicorn (2 workers) and Celery worker, clients in"
+        f" a niced process. Client round trips (queueing included); {requests:,}"
+        f" requests, {requests / LOAD_SECONDS:.0f}/s.",
+        "",
+        "| what | p50 ms | p95 ms | target | met |",
+        "| --- | ---: | ---: | --- | --- |",
+        f"| every request | {percentile(every, 50):.0f} | {p95:.0f} |"
+        f" p95 <= {TARGET_LOAD_P95_MS:.0f} | {met} |",
+        *(
+            f"| {name} ({len(samples):,}) | {percentile(samples, 50):.0f} |"
+            f" {percentile(samples, 95):.0f} | | |"
+            for name, samples in run.ms.items()
+            if samples
+        ),
+        "",
+        f"- Server errors (5xx or no answer): {len(run.errors)}"
+        f" ({'none' if not run.errors else '; '.join(sorted(set(run.errors)))}):"
+        f" {'met' if not run.errors else 'NOT met'} (target 0).",
+        f"- Likes answered 200: {len(run.liked):,}; found liked in the database"
+        f" afterwards: {run.stored:,}"
+        f" ({'all' if run.stored == len(run.liked) else 'NOT all'}).",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def report_restart(run: LoadRun) -> str:
+    unavailable = [e for e in run.errors if e.endswith("HTTP 503")]
+    others = [e for e in run.errors if not e.endswith("HTTP 503")]
+    lines = [
+        "",
+        f"### PostgreSQL restarted {RESTART_AFTER_SECONDS} s into the same load",
+        "",
+        f"`pg_ctlcluster {' '.join(PG_CLUSTER)} restart` while the {LOAD_CLIENTS}"
+        " readers go on; nothing is restarted on the Paperfeed side.",
+        "",
+        f'- Answered 503 (the "back in a moment" page) while the database was'
+        f" down: {len(unavailable)}; other errors: {len(others)}"
+        f"{' (' + '; '.join(sorted(set(others))) + ')' if others else ''}.",
+        f"- Requests answered after the last error, until the end of the run:"
+        f" {run.after_errors:,}, none failed: the processes reconnected by"
+        " themselves.",
+        f"- Likes answered 200: {len(run.liked):,}; found liked in the database"
+        f" afterwards: {run.stored:,}"
+        f" ({'all' if run.stored == len(run.liked) else 'NOT all'}).",
+    ]
+    return "\n".join(lines) + "\n"
+
+
 # --- Run and report ------------------------------------------------------------------
 
 
@@ -493,7 +695,8 @@ def run() -> str:
         costs = run_child("costs", database_url)
         browsing = readers[:FOR_YOU_CLIENTS]
         liking_eager = readers[FOR_YOU_CLIENTS : FOR_YOU_CLIENTS + EAGER_LIKE_CLIENTS]
-        liking_worker = readers[FOR_YOU_CLIENTS + LIKE_CLIENTS :]
+        liking_worker = readers[FOR_YOU_CLIENTS + LIKE_CLIENTS :][:LIKE_CLIENTS]
+        loading = readers[FOR_YOU_CLIENTS + 2 * LIKE_CLIENTS :]
         load: dict[str, float] = {}
         pages: dict[int, tuple[list[float], list[float]]] = {}
         try:
@@ -519,12 +722,19 @@ def run() -> str:
                     logs / "worker.access",
                     eager=False,
                 )
+                load["load run"] = os.getloadavg()[0]
+                heavy = load_run(base, database_url, loading)
+                restarted = load_run(base, database_url, loading, restart=True)
         except BaseException:
             for log in sorted(logs.glob("*.log")):
                 tail = log.read_text()[-3000:]
                 print(f"--- {log.name}\n{tail}", file=sys.stderr)
             raise
-    return report(setup, costs, pages, eager, worker, load)  # type: ignore[arg-type]
+    return (
+        report(setup, costs, pages, eager, worker, load)  # type: ignore[arg-type]
+        + report_load(heavy)
+        + report_restart(restarted)
+    )
 
 
 def report(
@@ -768,7 +978,7 @@ def create_readers(database_url: str) -> None:
 
     # The clients' sessions, made as `login()` makes them; each client also
     # carries a CSRF cookie and the same value in X-CSRFToken.
-    wanted = FOR_YOU_CLIENTS + 2 * LIKE_CLIENTS
+    wanted = FOR_YOU_CLIENTS + 2 * LIKE_CLIENTS + LOAD_CLIENTS
     clients = []
     for user in rng.sample(users, wanted):
         session = SessionStore()
@@ -835,6 +1045,8 @@ if __name__ == "__main__":
         create_readers(sys.argv[2])
     elif sys.argv[1:2] == ["costs"]:
         measure_costs(sys.argv[2])
+    elif sys.argv[1:2] == ["load"]:
+        simulate(sys.argv[2], [Reader(**reader) for reader in json.loads(sys.argv[3])])
     elif sys.argv[1:2] == ["browse"]:
         browse(
             sys.argv[2],
