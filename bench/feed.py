@@ -449,10 +449,12 @@ def likes(
     access_log: Path,
     *,
     eager: bool,
+    warm: list[Reader],
 ) -> Likes:
-    """LIKE_WARMUP_ROUNDS rounds of one like per reader at once, then
-    LIKES_PER_CLIENT likes per reader, each reader waiting for its refreshed
-    feed and pausing before the next like."""
+    """LIKE_WARMUP_ROUNDS rounds of one like per `warm` reader at once (as many
+    as there are gunicorn workers at least, so that each one loads the corpus
+    before the measure), then LIKES_PER_CLIENT likes per reader, each reader
+    waiting for its refreshed feed and pausing before the next like."""
     measured: list[Like] = []
     rounds: list[list[Like]] = []
     lock = threading.Lock()
@@ -473,9 +475,7 @@ def likes(
 
     for _ in range(LIKE_WARMUP_ROUNDS):
         rounds.append([])
-        in_parallel(
-            [functools.partial(session, r, 1, rounds[-1], False) for r in readers]
-        )
+        in_parallel([functools.partial(session, r, 1, rounds[-1], False) for r in warm])
     skip = log_lines(access_log)
     began = time.time()
     in_parallel(
@@ -709,7 +709,14 @@ def run() -> str:
             with gunicorn(eager_env, logs, "eager") as base:
                 load["eager likes"] = os.getloadavg()[0]
                 eager = likes(
-                    base, database_url, liking_eager, logs / "eager.access", eager=True
+                    base,
+                    database_url,
+                    liking_eager,
+                    logs / "eager.access",
+                    eager=True,
+                    # Sync workers take requests as they come: two at once
+                    # reach both.
+                    warm=liking_eager + browsing[: GUNICORN_WORKERS - 1],
                 )
             broker = f"redis://127.0.0.1:6379/{CELERY_REDIS_DB}"
             env = server_env(database_url, broker)
@@ -721,6 +728,7 @@ def run() -> str:
                     liking_worker,
                     logs / "worker.access",
                     eager=False,
+                    warm=liking_worker,
                 )
                 load["load run"] = os.getloadavg()[0]
                 heavy = load_run(base, database_url, loading)
