@@ -47,12 +47,16 @@ def broker_at(url: str) -> Iterator[None]:
     """Tasks of the block go to `url` instead of running inline."""
     conf = celery_app.conf
     saved = conf.broker_url, conf.task_always_eager
+    # Celery reads the variable before its setting.
+    env = pytest.MonkeyPatch()
+    env.setenv("CELERY_BROKER_URL", url)
     conf.update(broker_url=url, task_always_eager=False)
     # Forget the connections to the previous broker, as a forked process does.
     celery_app._after_fork()  # type: ignore[attr-defined]
     try:
         yield
     finally:
+        env.undo()
         conf.update(broker_url=saved[0], task_always_eager=saved[1])
         celery_app._after_fork()  # type: ignore[attr-defined]
 
