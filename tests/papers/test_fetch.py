@@ -87,6 +87,27 @@ def test_the_client_holds_one_connection_with_connect_and_read_timeouts():
     client.close()
 
 
+@pytest.mark.parametrize(
+    ("name", "entries"),
+    [
+        # The 2016 layout (namespaces on each element) and the current one.
+        ("arxivpy_2016_search_query_au_del_maestro_AND_ti_checkerboard.xml", 1),
+        ("sotawhat_arxiv_transformer.xml", 5),
+    ],
+)
+def test_both_atom_layouts_come_through_the_client(
+    shared_data: Path, name: str, entries: int
+):
+    body = read(shared_data, "arxiv_api_atom", name)
+    client, server = client_for(lambda request: xml(body))
+
+    with client:
+        pages = list(api_pages(client, search_query="x", page_size=10))
+
+    assert [len(page.records) for page in pages] == [entries]
+    assert len(server.requests) == 1
+
+
 def test_pages_move_start_by_what_each_held_up_to_total_results(shared_data: Path):
     pages = recorded_pages(shared_data, total=30)
     client, server = client_for(lambda request: xml(pages[request.url.params["start"]]))
