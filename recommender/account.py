@@ -12,7 +12,6 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -21,7 +20,7 @@ from papers.models import Topic
 from recommender import digests, services
 from recommender.forms import AccountForm, DeleteAccountForm, DigestForm
 from recommender.models import DigestSettings
-from recommender.views import ReaderRequest
+from recommender.views import ReaderRequest, download
 
 
 @login_required
@@ -70,13 +69,12 @@ def regenerate_feed_token(request: ReaderRequest) -> HttpResponse:
 @require_GET
 def export_account(request: ReaderRequest) -> HttpResponse:
     data = services.export_reader(user=request.user)
-    response = HttpResponse(
+    return download(
         json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False),
-        content_type="application/json; charset=utf-8",
+        "application/json",
+        "json",
+        stem=f"paperfeed-{request.user.username}",
     )
-    name = f"paperfeed-{request.user.username}-{timezone.localdate():%Y-%m-%d}.json"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
 
 
 @login_required

@@ -253,9 +253,12 @@ def _liked(user: User) -> list[tuple[Paper, dt.datetime]]:
     return [(like.paper, like.updated_at) for like in likes]
 
 
-def _download(content: str, content_type: str, extension: str) -> HttpResponse:
+def download(
+    content: str, content_type: str, extension: str, *, stem: str = "paperfeed-likes"
+) -> HttpResponse:
+    """A file to save, named after what it holds and today's date."""
     response = HttpResponse(content, content_type=f"{content_type}; charset=utf-8")
-    name = f"paperfeed-likes-{timezone.localdate():%Y-%m-%d}.{extension}"
+    name = f"{stem}-{timezone.localdate():%Y-%m-%d}.{extension}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
@@ -273,7 +276,7 @@ def export_bibtex(request: ReaderRequest) -> HttpResponse:
         )
         for paper, _ in _liked(request.user)
     ]
-    return _download(to_bibtex(records), "application/x-bibtex", "bib")
+    return download(to_bibtex(records), "application/x-bibtex", "bib")
 
 
 @require_GET
@@ -296,7 +299,7 @@ def export_csv(request: ReaderRequest) -> HttpResponse:
                 liked_at.isoformat(),
             ]
         )
-    return _download(out.getvalue(), "text/csv", "csv")
+    return download(out.getvalue(), "text/csv", "csv")
 
 
 def _cell(text: str) -> str:
@@ -320,7 +323,7 @@ def export_json(request: ReaderRequest) -> HttpResponse:
         for paper, liked_at in _liked(request.user)
     ]
     content = json.dumps(likes, cls=DjangoJSONEncoder, ensure_ascii=False, indent=1)
-    return _download(content, "application/json", "json")
+    return download(content, "application/json", "json")
 
 
 # --- Interests and onboarding ---------------------------------------------------
