@@ -256,6 +256,7 @@ def _preview(user: User) -> str:
 
 
 def _send_one(user: User, now: dt.datetime, run: DigestRun) -> None:
+    settings_of(user)  # a reader named with --user may never have opened settings
     with transaction.atomic():
         # Claim the reader: another worker running the same hour skips them.
         claimed = (

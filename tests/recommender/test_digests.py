@@ -333,8 +333,7 @@ def test_send_digests_dry_run_shows_and_changes_nothing():
 
 
 def test_send_digests_for_one_named_reader():
-    reader = make_user(username="grace")
-    subscribe(reader, "off")
+    reader = make_user(username="grace")  # who never chose digests
     feed(reader, 2)
     out = io.StringIO()
 
