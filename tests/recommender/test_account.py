@@ -69,7 +69,7 @@ def test_settings_save_email_time_zone_and_digest(reader_client: Client, reader:
     local = digest.next_at.astimezone(reader.zone)
     assert (local.weekday(), local.hour) == (2, 9)
     page = reader_client.get(reverse("recommender:settings")).text
-    assert "Next digest:" in page
+    assert f"{local:%H}:00</time> (Asia/Tokyo)" in page
 
 
 def test_a_digest_needs_an_email_address(reader_client: Client, reader: User):
