@@ -24,8 +24,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from papers.models import Paper
-from recommender.models import Digest, DigestPaper, DigestSettings, Feedback, FeedItem
-from recommender.services import feed_window
+from recommender.models import Digest, DigestPaper, DigestSettings, FeedItem
+from recommender.services import for_you_items
 
 logger = logging.getLogger(__name__)
 
@@ -76,16 +76,10 @@ def reschedule(user: User, *, now: dt.datetime | None = None) -> DigestSettings:
 
 def digest_candidates(user: User) -> list[FeedItem]:
     """The reader's best feed items not judged and never sent, best first."""
-    window = feed_window()
-    if window is None:
-        return []
     sent = DigestPaper.objects.filter(user=user).values("paper_id")
-    judged = Feedback.objects.filter(user=user).values("paper_id")
     return list(
-        FeedItem.objects.filter(user=user, day__range=window)
+        for_you_items(user=user)
         .exclude(paper_id__in=sent)
-        .exclude(paper_id__in=judged)
-        .select_related("paper", "closest_liked")
         .order_by("-score", "paper_id")[:DIGEST_SIZE]
     )
 

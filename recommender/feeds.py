@@ -12,8 +12,8 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html
 
 from accounts.models import FeedToken, User
-from recommender.models import Feedback, FeedItem
-from recommender.services import feed_window
+from recommender.models import FeedItem
+from recommender.services import for_you_items
 
 
 class ForYouFeed(Feed):  # type: ignore[type-arg]
@@ -39,16 +39,9 @@ class ForYouFeed(Feed):  # type: ignore[type-arg]
         return reverse("home")
 
     def items(self, obj: User) -> QuerySet[FeedItem]:
-        window = feed_window()
-        if window is None:
-            return FeedItem.objects.none()
-        judged = Feedback.objects.filter(user=obj).values("paper_id")
-        return (
-            FeedItem.objects.filter(user=obj, day__range=window)
-            .exclude(paper_id__in=judged)
-            .select_related("paper", "closest_liked")
-            .order_by("-day", "-score", "paper_id")[: settings.PAPERFEED_ATOM_SIZE]
-        )
+        return for_you_items(user=obj).order_by("-day", "-score", "paper_id")[
+            : settings.PAPERFEED_ATOM_SIZE
+        ]
 
     def item_title(self, item: FeedItem) -> str:
         return item.paper.title

@@ -20,7 +20,7 @@ import kombu.exceptions
 import numpy as np
 from django.conf import settings
 from django.db import IntegrityError, connection, connections, models, transaction
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Max, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Max, Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 from scipy import sparse
@@ -595,6 +595,22 @@ def feed_window() -> tuple[dt.date, dt.date] | None:
     if latest is None:
         return None
     return latest - dt.timedelta(days=settings.PAPERFEED_FEED_DAYS - 1), latest
+
+
+def for_you_items(
+    *, user: User, days: tuple[dt.date, dt.date] | None = None
+) -> QuerySet[FeedItem]:
+    """The reader's stored feed items of `days` (the feed window by default)
+    without the papers they have judged, with their papers and why lines: what
+    For you, the Atom feed and digests list."""
+    days = days or feed_window()
+    if days is None:
+        return FeedItem.objects.none()
+    return (
+        FeedItem.objects.filter(user=user, day__range=days)
+        .exclude(paper__feedback__user=user)
+        .select_related("paper", "closest_liked")
+    )
 
 
 def build_feed(

@@ -38,7 +38,7 @@ from recommender import services
 from recommender.bibtex import BibRecord, to_bibtex
 from recommender.context_processors import ReaderState
 from recommender.forms import OnboardingForm
-from recommender.models import Feedback, FeedItem, ReaderProfile
+from recommender.models import Feedback, ReaderProfile
 
 
 class ReaderRequest(HtmxHttpRequest):
@@ -80,12 +80,8 @@ def for_you(request: ReaderRequest) -> HttpResponse:
         return render(request, "papers/home.html", context)
     if context["status"].personal:
         items = (
-            FeedItem.objects.filter(
-                user=request.user, day__range=(shown.start, shown.end)
-            )
-            .exclude(paper__feedback__user=request.user)
+            services.for_you_items(user=request.user, days=(shown.start, shown.end))
             .order_by("-score", "paper_id")
-            .select_related("paper", "closest_liked")
             # The "why" line links the closest liked paper by its title.
             .defer("closest_liked__abstract", "closest_liked__authors")
         )
