@@ -40,7 +40,6 @@ def account_settings(request: ReaderRequest) -> HttpResponse:
             digests.reschedule(user)
             messages.success(request, "Settings saved.")
             return redirect("recommender:settings")
-    digest.refresh_from_db()
     token = FeedToken.for_user(user)
     context = {
         "account_form": account_form,
