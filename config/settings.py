@@ -274,6 +274,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "interval_start": 0,
     "interval_step": 0.2,
     "interval_max": 0.2,
+    # Sites (or test runs) sharing one Redis keep their queues apart under
+    # their own key prefix.
+    "global_keyprefix": os.getenv("CELERY_KEY_PREFIX", ""),
 }
 # `celery -A config beat` runs these; without a broker, cron runs the commands
 # (README). arXiv announces new papers at 20:00 US Eastern, Sunday to Thursday.

@@ -1,6 +1,7 @@
 """Shared fixtures. Tests needing a service, a browser or ../shared/data skip with
 a reason when it is missing, and fail instead under REQUIRE_SERVICES=1 (CI)."""
 
+import contextlib
 import ipaddress
 import os
 import socket
@@ -57,6 +58,33 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:  # a name, not an address
         return False
+
+
+@contextlib.contextmanager
+def broker_at(url: str, key_prefix: str = "") -> Iterator[None]:
+    """Tasks of the block go to `url`, under `key_prefix`, instead of running inline."""
+    conf = celery_app.conf
+    saved = conf.broker_url, conf.task_always_eager, conf.broker_transport_options
+    # Celery reads the variable before its setting.
+    env = pytest.MonkeyPatch()
+    env.setenv("CELERY_BROKER_URL", url)
+    conf.update(
+        broker_url=url,
+        task_always_eager=False,
+        broker_transport_options={**saved[2], "global_keyprefix": key_prefix},
+    )
+    # Forget the connections to the previous broker, as a forked process does.
+    celery_app._after_fork()  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        env.undo()
+        conf.update(
+            broker_url=saved[0],
+            task_always_eager=saved[1],
+            broker_transport_options=saved[2],
+        )
+        celery_app._after_fork()  # type: ignore[attr-defined]
 
 
 def need(available: bool, reason: str) -> None:

@@ -1,9 +1,7 @@
 """Services failing under a running site: the database going away answers a
 clear 503 and recovers by itself; the broker going away loses no like."""
 
-import contextlib
 import logging
-from collections.abc import Iterator
 
 import pytest
 from django.db import OperationalError
@@ -11,9 +9,9 @@ from django.db.backends.utils import CursorWrapper
 from django.test import Client
 from django.urls import reverse
 
-from config.celery import app as celery_app
 from recommender import services
 from recommender.models import Feedback, ReaderModel
+from tests.conftest import broker_at
 from tests.factories import make_paper
 
 pytestmark = pytest.mark.django_db
@@ -40,25 +38,6 @@ def test_pages_answer_503_while_the_database_is_down_and_recover(
     after = reader_client.get(reverse("home"))
     assert after.status_code == 200
     assert "Still here" in after.text
-
-
-@contextlib.contextmanager
-def broker_at(url: str) -> Iterator[None]:
-    """Tasks of the block go to `url` instead of running inline."""
-    conf = celery_app.conf
-    saved = conf.broker_url, conf.task_always_eager
-    # Celery reads the variable before its setting.
-    env = pytest.MonkeyPatch()
-    env.setenv("CELERY_BROKER_URL", url)
-    conf.update(broker_url=url, task_always_eager=False)
-    # Forget the connections to the previous broker, as a forked process does.
-    celery_app._after_fork()  # type: ignore[attr-defined]
-    try:
-        yield
-    finally:
-        env.undo()
-        conf.update(broker_url=saved[0], task_always_eager=saved[1])
-        celery_app._after_fork()  # type: ignore[attr-defined]
 
 
 def test_with_the_broker_down_a_like_is_saved_and_retrained_later(

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from config.celery import app as celery_app
 from papers.models import Harvest, Paper
 from recommender import services
 from recommender.models import Feedback, FeedItem, ReaderModel
-from tests.conftest import need
+from tests.conftest import broker_at, need
 from tests.factories import make_user
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,18 +41,22 @@ def redis_up(url: str) -> bool:
 
 @pytest.fixture
 def broker(postgres: None) -> Iterator[str]:
-    """The configured broker (CELERY_BROKER_URL); this test's tasks go there
-    instead of running inline."""
+    """The key prefix of this test's queues on the configured broker
+    (CELERY_BROKER_URL). Its tasks go there instead of running inline, apart
+    from anything an earlier run left in Redis, and leave nothing behind."""
     url = settings.CELERY_BROKER_URL
     need(
         url.startswith("redis://") and redis_up(url),
         "needs CELERY_BROKER_URL=redis://...",
     )
-    celery_app.conf.task_always_eager = False
+    prefix = f"paperfeed-test-{uuid.uuid4().hex}:"
     try:
-        yield url
+        with broker_at(url, key_prefix=prefix):
+            yield prefix
     finally:
-        celery_app.conf.task_always_eager = True
+        keys = redis.Redis.from_url(url)
+        for key in keys.scan_iter(match=f"{prefix}*"):
+            keys.delete(key)
 
 
 class Worker:
@@ -110,7 +115,8 @@ def worker(broker: str, tmp_path: Path) -> Iterator[Worker]:
             f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:"
             f"{database['PORT'] or 5432}/{database['NAME']}"
         ),
-        "CELERY_BROKER_URL": broker,
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "CELERY_KEY_PREFIX": broker,
         "PAPERFEED_COLLABORATIVE_TTL": "0",
         "LOG_LEVEL": "INFO",
     }
