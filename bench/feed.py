@@ -73,7 +73,9 @@ LIKE_CLIENTS = 4  # with the Celery worker
 # Eager tasks are the one-person laptop set-up: likes made at once there queue
 # behind each other's trainings in the web workers, which the worker is for.
 EAGER_LIKE_CLIENTS = 1
-LIKES_PER_CLIENT = 8
+# 16 each: with 4 readers, the p95 is then the 4th slowest of 64, not the
+# second slowest of 32, which one unlucky like could decide.
+LIKES_PER_CLIENT = 16
 LIKE_PAUSE_SECONDS = (0.5, 1.5)  # a reader reads between likes
 # Rounds of one like per reader at once before measuring: the first reaches
 # every gunicorn worker (eager) or prefork process (worker), which then load
@@ -881,8 +883,10 @@ def report(
         f"{setup.feed_items:,} feed items cover {setup.window}.",
         "",
         f"Where a refresh's time goes: one process, {COST_READERS} random readers, one"
-        " after another (the task runs `train_reader_model`, `build_feed`, then"
-        " `update_quality`; each of them calls `current_corpus()`).",
+        " after another. The task runs `train_reader_model` then `build_feed`,"
+        " which each call `current_corpus()`; `update_quality` is a task of its"
+        " own, PAPERFEED_QUALITY_DELAY after the last refresh, and the likes"
+        " measured here end before it runs.",
         "",
         "| step | median ms | max ms |",
         "| --- | ---: | ---: |",

@@ -334,6 +334,10 @@ PAPERFEED_INDEX_SAMPLE = env_int("PAPERFEED_INDEX_SAMPLE", 50_000)
 # newer change has superseded stops by itself, so bursts already collapse; a
 # delay merges more of them but makes the feed refresh that much later.
 PAPERFEED_RETRAIN_DELAY = env_int("PAPERFEED_RETRAIN_DELAY", 0)
+# Seconds after a refresh before the model's quality is re-estimated on a real
+# worker: a reader liking several papers in a row gets one estimate, after the
+# last, instead of one queued behind every refresh.
+PAPERFEED_QUALITY_DELAY = env_int("PAPERFEED_QUALITY_DELAY", 60)
 # A reader's stored feed covers the papers of this many days up to the latest
 # listing day, at most PAPERFEED_FEED_SIZE papers a day.
 PAPERFEED_FEED_DAYS = env_int("PAPERFEED_FEED_DAYS", 7)

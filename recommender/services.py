@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import kombu.exceptions
 import numpy as np
+from celery import Task
 from django.conf import settings
 from django.db import IntegrityError, connection, connections, models, transaction
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Max, Q, QuerySet
@@ -409,24 +410,39 @@ def request_retrain(*, user: User) -> None:
         update_fields=["requested_at"],
     )
 
-    def schedule() -> None:
-        try:
-            # No publishing retries: with the broker down a like would wait
-            # for them. Its stamp is saved, and the periodic catch-up
-            # (`train_readers`) retrains the reader once the broker is back.
-            refresh_reader_task.apply_async(
-                (user.pk, now.isoformat()),
-                countdown=settings.PAPERFEED_RETRAIN_DELAY,
-                retry=False,
-            )
-        except kombu.exceptions.OperationalError as error:
-            logger.warning(
-                "broker unreachable (%s): reader %s is retrained later", error, user.pk
-            )
-
     # robust: a training that fails inline (eager tasks) is logged, and the
     # reader's feedback, already committed, still answers normally.
-    transaction.on_commit(schedule, robust=True)
+    transaction.on_commit(
+        lambda: _schedule(
+            refresh_reader_task,
+            (user.pk, now.isoformat()),
+            countdown=settings.PAPERFEED_RETRAIN_DELAY,
+            user=user,
+        ),
+        robust=True,
+    )
+
+
+def _schedule(
+    task: Task,
+    args: tuple[object, ...],
+    *,
+    countdown: int,
+    user: User,
+) -> None:
+    """Send `task` about `user` to the workers (run it now with eager tasks)."""
+    try:
+        # No publishing retries: with the broker down a like would wait for
+        # them. What the task derives is caught up later: stale models by the
+        # periodic `train_readers`, quality by the reader's next refresh.
+        task.apply_async(args, countdown=countdown, retry=False)
+    except kombu.exceptions.OperationalError as error:
+        logger.warning(
+            "broker unreachable (%s): %s of reader %s runs later",
+            error,
+            task.name,
+            user.pk,
+        )
 
 
 def load_reader_model(*, user: User) -> EngineModel | None:
@@ -719,9 +735,9 @@ def _training_of(user: User) -> Iterator[None]:
 
 
 def refresh_reader(*, user: User, requested_at: dt.datetime | None = None) -> bool:
-    """Retrain `user`'s model, rebuild their feed, then re-estimate the model's
-    quality. False when a later feedback change superseded this request;
-    ReaderBusy while another process trains the reader."""
+    """Retrain `user`'s model, rebuild their feed, then ask for the model's
+    quality to be re-estimated. False when a later feedback change superseded
+    this request; ReaderBusy while another process trains the reader."""
     with _training_of(user):
         return _refresh(user, requested_at)
 
@@ -735,22 +751,43 @@ def _refresh(user: User, requested_at: dt.datetime | None) -> bool:
     build_feed(
         user=user, built_for=requested_at, model=None if trained is None else trained[1]
     )
-    # After the feed: the reader is waiting for the feed, not for this.
-    update_quality(user=user)
+    _request_quality(user, requested_at)
     return True
+
+
+def _request_quality(user: User, requested_at: dt.datetime | None) -> None:
+    """Re-estimate the model's quality once the reader's likes have settled.
+
+    Not inside the refresh: it costs three trainings, which other readers'
+    refreshes would wait behind, and during a run of likes each estimate
+    would be outdated by the next like. With eager tasks it runs at once.
+    """
+    from recommender.tasks import update_quality as update_quality_task
+
+    _schedule(
+        update_quality_task,
+        (user.pk, requested_at.isoformat() if requested_at else None),
+        countdown=settings.PAPERFEED_QUALITY_DELAY,
+        user=user,
+    )
 
 
 # Likes added or removed, as a share of the likes, before quality is re-estimated.
 QUALITY_CHANGE = 0.25
 
 
-def update_quality(*, user: User) -> float | None:
+def update_quality(
+    *, user: User, requested_at: dt.datetime | None = None
+) -> float | None:
     """Cross-validate the reader's model on their own feedback and store it.
 
-    It costs three trainings, so a refresh re-estimates it only once the likes
-    have changed by a quarter since the last estimate: one like more hardly
-    moves it.
+    It costs three trainings, so it is re-estimated only once the likes have
+    changed by a quarter since the last estimate: one like more hardly moves
+    it. With `requested_at` (the change whose refresh asked for it), nothing
+    is done when a later change has asked again.
     """
+    if requested_at is not None and _superseded(user, requested_at):
+        return None
     loaded = current_corpus()
     record = ReaderModel.objects.filter(user=user)
     stored = record.values("quality", "quality_likes").first()
@@ -762,6 +799,7 @@ def update_quality(*, user: User) -> float | None:
         return stored["quality"]
     quality = estimate_quality(loaded[1], liked, dismissed, seed=user.pk)
     record.update(quality=quality, quality_likes=len(liked))
+    logger.info("estimated the quality of reader %s on %s likes", user.pk, len(liked))
     return quality
 
 

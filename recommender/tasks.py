@@ -38,6 +38,17 @@ def refresh_reader(self: Task, user_id: int, requested_at: str | None = None) ->
         raise self.retry(countdown=1, max_retries=120) from None
 
 
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+def update_quality(user_id: int, requested_at: str | None = None) -> None:
+    from recommender import services
+
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        return
+    stamp = dt.datetime.fromisoformat(requested_at) if requested_at else None
+    services.update_quality(user=user, requested_at=stamp)
+
+
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
 def build_index() -> None:
     from recommender import services

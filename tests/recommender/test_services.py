@@ -64,7 +64,7 @@ def test_a_model_of_an_older_index_is_retrained(catalogue):
     assert services.load_reader_model(user=reader) is not None
 
 
-def test_ten_quick_likes_cause_one_training(
+def test_ten_quick_likes_cause_one_training_and_one_quality_estimate(
     catalogue, django_capture_on_commit_callbacks, caplog
 ):
     reader = make_user()
@@ -78,11 +78,14 @@ def test_ten_quick_likes_cause_one_training(
         for callback in scheduled:
             callback()  # the tasks run eagerly, oldest request first
 
-    trainings = [
-        r for r in caplog.records if r.getMessage().startswith("trained the model")
-    ]
-    assert len(trainings) == 1
-    assert ReaderModel.objects.get(user=reader).n_likes == 10
+    def logged(start: str) -> int:
+        return sum(r.getMessage().startswith(start) for r in caplog.records)
+
+    assert logged("trained the model") == 1
+    assert logged("estimated the quality") == 1
+    record = ReaderModel.objects.get(user=reader)
+    assert record.n_likes == record.quality_likes == 10
+    assert record.quality is not None
 
 
 def test_new_papers_are_vectorized_with_the_current_vocabulary(catalogue):

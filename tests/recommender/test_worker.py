@@ -118,6 +118,7 @@ def worker(broker: str, tmp_path: Path) -> Iterator[Worker]:
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "CELERY_KEY_PREFIX": broker,
         "PAPERFEED_COLLABORATIVE_TTL": "0",
+        "PAPERFEED_QUALITY_DELAY": "0",
         "LOG_LEVEL": "INFO",
     }
     started = Worker(tmp_path / "worker.log", env)
@@ -159,6 +160,12 @@ def test_a_like_reaches_the_worker_and_comes_back_as_a_feed(catalogue, worker: W
     assert ReaderModel.objects.get(user=reader).n_likes == 3
     assert FeedItem.objects.filter(user=reader).exists()
     assert not FeedItem.objects.filter(user=reader, paper__in=liked).exists()
+    # Then, on its own task, the model's quality (too few likes to estimate it).
+    wait_for(
+        lambda: ReaderModel.objects.get(user=reader).quality_likes == 3,
+        "the quality estimate",
+        worker,
+    )
 
 
 def test_a_worker_killed_mid_training_loses_no_like_and_the_model_is_rebuilt(
