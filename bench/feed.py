@@ -254,14 +254,16 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextlib.contextmanager
-def started(argv: list[str], env: dict[str, str], log: Path) -> Iterator[None]:
+def started(
+    argv: list[str], env: dict[str, str], log: Path
+) -> Iterator[subprocess.Popen[bytes]]:
     with log.open("ab") as out:
         process = subprocess.Popen(
             argv, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
             start_new_session=True,
         )  # fmt: skip
     try:
-        yield
+        yield process
         if process.poll() is not None:
             raise RuntimeError(f"{argv[2]} exited early: see {log}")
     finally:
@@ -289,9 +291,10 @@ def gunicorn(
 
 
 @contextlib.contextmanager
-def celery_worker(env: dict[str, str], logs: Path) -> Iterator[None]:
+def celery_worker(env: dict[str, str], logs: Path) -> Iterator[subprocess.Popen[bytes]]:
     """A worker on an emptied queue, once it is ready to take tasks: it loads
-    the corpus and the collaborative signal first, as it does in production."""
+    the corpus and the collaborative signal first, as it does in production.
+    Yields its main process."""
     redis.Redis.from_url(env["CELERY_BROKER_URL"]).flushdb()
     log = logs / "celery.log"
     # Niced, as the README advises: a training must not delay a page or a like.
@@ -302,13 +305,13 @@ def celery_worker(env: dict[str, str], logs: Path) -> Iterator[None]:
         "--loglevel", "INFO",
         "--without-gossip", "--without-mingle", "--without-heartbeat",
     ]  # fmt: skip
-    with started(argv, env, log):
+    with started(argv, env, log) as process:
         began = time.monotonic()
         while " ready." not in log.read_text(errors="replace"):
             if time.monotonic() - began > WORKER_START_SECONDS:
                 raise RuntimeError(f"the Celery worker was not ready: see {log}")
             time.sleep(0.2)
-        yield
+        yield process
 
 
 def server_times(access_log: Path, skip: int, method: str) -> list[float]:
@@ -914,8 +917,9 @@ def setup_django(database_url: str) -> None:
     django.setup()
 
 
-def create_readers(database_url: str) -> None:
-    """Create the readers and their feedback; print sessions and counts as JSON."""
+def create_readers(database_url: str, readers: int = READERS) -> None:
+    """Create `readers` readers and their feedback; print sessions and counts
+    as JSON."""
     setup_django(database_url)
 
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
@@ -941,7 +945,7 @@ def create_readers(database_url: str) -> None:
 
     password = make_password("bench-password")  # hashed once, shared
     users = User.objects.bulk_create(
-        [User(username=f"reader{i:04d}", password=password) for i in range(READERS)]
+        [User(username=f"reader{i:05d}", password=password) for i in range(readers)]
     )
     feedback: list[Feedback] = []
     follows: list[Any] = []
@@ -1054,7 +1058,7 @@ def measure_costs(database_url: str) -> None:
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["readers"]:
-        create_readers(sys.argv[2])
+        create_readers(sys.argv[2], *map(int, sys.argv[3:4]))
     elif sys.argv[1:2] == ["costs"]:
         measure_costs(sys.argv[2])
     elif sys.argv[1:2] == ["load"]:

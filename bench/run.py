@@ -13,7 +13,7 @@ import time
 
 from bench.common import ROOT, SHARED_DATA, machine_summary, postgres_version
 
-BENCHMARKS = ["import_papers", "pages", "recommender", "quality", "feed"]
+BENCHMARKS = ["import_papers", "pages", "recommender", "quality", "feed", "nightly"]
 RESULTS = ROOT / "bench" / "RESULTS.md"
 MARKER = re.compile(r"^<!-- bench:(\S+) -->$", re.MULTILINE)
 HEADER = (

@@ -21,9 +21,9 @@ class RecommenderConfig(AppConfig):
 
 def welcome_new_papers(sender: object, **kwargs: Any) -> None:
     """New papers get vectors in the current index as soon as they arrive, then
-    a place in every reader's feed."""
+    a place in every reader's feed: the feeds of their days are rebuilt."""
     from recommender import services
     from recommender.tasks import build_feeds as build_feeds_task
 
-    if services.vectorize_new_papers():
-        build_feeds_task.delay()
+    if days := services.vectorize_new_papers():
+        build_feeds_task.delay(min(days).isoformat(), max(days).isoformat())

@@ -8,6 +8,7 @@ index version and the number of vectors, and reloads when either changes.
 
 import contextlib
 import datetime as dt
+import itertools
 import logging
 import re
 import threading
@@ -33,11 +34,13 @@ from recommender.bibtex import arxiv_id_of, parse_bibtex, title_of
 from recommender.engine.corpus import Collaborative, Corpus, build_collaborative
 from recommender.engine.evaluation import estimate_quality
 from recommender.engine.reader import (
+    Candidates,
     PseudoPapers,
     explain_many,
     model_from_bytes,
     model_to_bytes,
     score,
+    score_many,
     similar_rows,
     top_terms,
     train_reader,
@@ -71,6 +74,10 @@ from recommender.models import (
 
 logger = logging.getLogger(__name__)
 VECTOR_BATCH = 2000
+# Readers whose feeds are scored together: each of the 9 components is a
+# (papers of the days, readers) float32 array, 2 MB for a day of 1,000 papers.
+FEED_BATCH = 500
+FEED_INSERT_BATCH = 5000
 Progress = Callable[[int], object]
 
 
@@ -148,27 +155,30 @@ def _store_vectors(
     )
 
 
-def vectorize_new_papers(*, progress: Progress | None = None) -> int:
-    """Vectorize papers that have no vector in the current index (no refit)."""
+def vectorize_new_papers(*, progress: Progress | None = None) -> set[dt.date]:
+    """Vectorize papers that have no vector in the current index (no refit).
+    Returns the listing days of the papers it vectorized."""
     index = current_index()
     if index is None:
-        return 0
+        return set()
     missing = Paper.objects.exclude(
         pk__in=PaperVector.objects.filter(index_version=index.version).values(
             "paper_id"
         )
     ).order_by("pk")
-    done = 0
+    days: set[dt.date] = set()
     while batch := list(
-        missing.values_list("pk", "title", "abstract", "authors")[:VECTOR_BATCH]
+        missing.values_list("pk", "title", "abstract", "authors", "announced_on")[
+            :VECTOR_BATCH
+        ]
     ):
         _store_vectors(
-            index, [r[0] for r in batch], [paper_text(*r[1:]) for r in batch]
+            index, [r[0] for r in batch], [paper_text(*r[1:4]) for r in batch]
         )
-        done += len(batch)
+        days.update(r[4] for r in batch)
         if progress:
             progress(len(batch))
-    return done
+    return days
 
 
 @dataclass
@@ -648,49 +658,81 @@ def build_feed(
     model = model or load_reader_model(user=user)
     items: list[FeedItem] = []
     if window is not None and loaded is not None and model is not None:
-        items = _rank_window(user, model, *loaded, window)
-    with transaction.atomic():
-        if window is not None:
-            FeedItem.objects.filter(user=user, day__range=window).delete()
-        FeedItem.objects.bulk_create(items)
-        ReaderModel.objects.filter(user=user).update(feed_built_at=built_for)
+        index, corpus = loaded
+        papers = _papers_of(window, corpus)
+        if papers.ids:
+            scores = _scores(model, corpus, papers.rows, collaborative=True)
+            judged = set(
+                Feedback.objects.filter(user=user).values_list("paper_id", flat=True)
+            )
+            items = _feed_items(user.pk, model, scores, papers, judged, index, corpus)
+    _store_feeds([user.pk], window, items, built_for)
     return len(items)
 
 
-def _rank_window(
-    user: User,
-    model: EngineModel,
-    index: Index,
-    corpus: Corpus,
-    window: tuple[dt.date, dt.date],
-) -> list[FeedItem]:
-    judged = Feedback.objects.filter(user=user).values("paper_id")
-    candidates = [
+@dataclass(frozen=True)
+class _Papers:
+    """The papers of some listing days that are in the corpus."""
+
+    ids: list[int]
+    days: list[dt.date]
+    rows: np.ndarray
+    day_count: int  # distinct days
+
+
+def _papers_of(days: tuple[dt.date, dt.date], corpus: Corpus) -> _Papers:
+    found = [
         (pk, day)
-        for pk, day in Paper.objects.filter(announced_on__range=window)
-        .exclude(pk__in=judged)
-        .values_list("pk", "announced_on")
+        for pk, day in Paper.objects.filter(announced_on__range=days).values_list(
+            "pk", "announced_on"
+        )
         if pk in corpus.positions
     ]
-    if not candidates:
-        return []
-    rows = corpus.rows([pk for pk, _ in candidates])
-    scores = _scores(model, corpus, rows, collaborative=True)
+    ids = [pk for pk, _ in found]
+    listed = [day for _, day in found]
+    return _Papers(
+        ids=ids, days=listed, rows=corpus.rows(ids), day_count=len(set(listed))
+    )
+
+
+def _feed_items(
+    user_id: int,
+    model: EngineModel,
+    scores: np.ndarray,
+    papers: _Papers,
+    judged: Collection[int],
+    index: Index,
+    corpus: Corpus,
+) -> list[FeedItem]:
+    """The best PAPERFEED_FEED_SIZE papers of each day by `scores` (one per
+    paper of `papers`) that the reader has not judged, with why each is there."""
+    size = settings.PAPERFEED_FEED_SIZE
     by_day: dict[dt.date, list[int]] = {}
-    for i in np.argsort(-scores, kind="stable"):
-        chosen = by_day.setdefault(candidates[i][1], [])
-        if len(chosen) < settings.PAPERFEED_FEED_SIZE:
-            chosen.append(int(i))
+    full = 0
+    for i in np.argsort(-scores, kind="stable").tolist():
+        if papers.ids[i] in judged:
+            continue
+        chosen = by_day.setdefault(papers.days[i], [])
+        if len(chosen) < size:
+            chosen.append(i)
+            full += len(chosen) == size
+            if full == papers.day_count:
+                break
     picked = [i for chosen in by_day.values() for i in chosen]
+    if not picked:
+        return []
     liked_rows = corpus.rows(model.liked.tolist())
     reasons = explain_many(
-        model, corpus.vectors[rows[picked]], corpus.vectors[liked_rows], index.terms
+        model,
+        corpus.vectors[papers.rows[picked]],
+        corpus.vectors[liked_rows],
+        index.terms,
     )
     return [
         FeedItem(
-            user=user,
-            paper_id=candidates[i][0],
-            day=candidates[i][1],
+            user_id=user_id,
+            paper_id=papers.ids[i],
+            day=papers.days[i],
             score=float(scores[i]),
             terms=terms,
             closest_liked_id=(
@@ -699,6 +741,20 @@ def _rank_window(
         )
         for i, (terms, nearest) in zip(picked, reasons, strict=True)
     ]
+
+
+def _store_feeds(
+    user_ids: Sequence[int],
+    days: tuple[dt.date, dt.date] | None,
+    items: list[FeedItem],
+    built_for: dt.datetime,
+) -> None:
+    """Replace the readers' feed items of `days` by `items`, in one transaction."""
+    with transaction.atomic():
+        if days is not None:
+            FeedItem.objects.filter(user_id__in=user_ids, day__range=days).delete()
+        FeedItem.objects.bulk_create(items, batch_size=FEED_INSERT_BATCH)
+        ReaderModel.objects.filter(user_id__in=user_ids).update(feed_built_at=built_for)
 
 
 class ReaderBusy(Exception):
@@ -712,26 +768,41 @@ _TRAINING_LOCK = 0x50467264
 @contextlib.contextmanager
 def _training_of(user: User) -> Iterator[None]:
     """At most one training of a reader at a time across every worker process
-    and machine, or ReaderBusy. A PostgreSQL advisory lock belongs to the
+    and machine, or ReaderBusy (see `_readers_free`)."""
+    with _readers_free([user.pk]) as free:
+        if not free:
+            raise ReaderBusy(f"reader {user.pk} is being trained elsewhere")
+        yield
+
+
+@contextlib.contextmanager
+def _readers_free(user_ids: Sequence[int]) -> Iterator[list[int]]:
+    """Those of `user_ids` that no other process is training or building a
+    feed for, held for the block. A PostgreSQL advisory lock belongs to the
     session, so a worker that dies mid-training releases it with its
     connection, and it blocks no write: a like goes through while its reader
     is being trained. SQLite serves one machine with tasks run inline, one
     request of a reader after the other, and needs none."""
     if connection.vendor != "postgresql":
-        yield
+        yield list(user_ids)
         return
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [_TRAINING_LOCK, user.pk])
-        (locked,) = cursor.fetchone()
-    if not locked:
-        raise ReaderBusy(f"reader {user.pk} is being trained elsewhere")
+        cursor.execute(
+            "SELECT id FROM unnest(%s::integer[]) AS id"
+            " WHERE pg_try_advisory_lock(%s, id)",
+            [list(user_ids), _TRAINING_LOCK],
+        )
+        free = [row[0] for row in cursor.fetchall()]
     try:
-        yield
+        yield free
     finally:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_advisory_unlock(%s, %s)", [_TRAINING_LOCK, user.pk]
-            )
+        if free:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_advisory_unlock(%s, id)"
+                    " FROM unnest(%s::integer[]) AS id",
+                    [_TRAINING_LOCK, free],
+                )
 
 
 def refresh_reader(*, user: User, requested_at: dt.datetime | None = None) -> bool:
@@ -814,19 +885,91 @@ def _feedback_ids(user: User) -> tuple[list[int], list[int]]:
     return liked, dismissed
 
 
-def build_feeds(*, progress: Progress | None = None) -> int:
-    """Rebuild the stored feed of every reader who has a model (after new
-    papers arrive). Returns how many feeds were built."""
-    readers = User.objects.filter(reader_model__isnull=False).exclude(
-        reader_model__data=b""
-    )
+def build_feeds(
+    *,
+    days: tuple[dt.date, dt.date] | None = None,
+    progress: Progress | None = None,
+) -> int:
+    """Rebuild every reader's stored feed for `days` (the feed window by
+    default), as after new papers arrive, in this process. Returns how many
+    feeds were built. The `build_feeds` task spreads the batches over the
+    workers instead."""
     built = 0
-    for user in readers.order_by("pk").iterator():
-        build_feed(user=user)
-        built += 1
+    for batch in feed_batches():
+        built += build_feeds_of(batch, days=days)
         if progress:
-            progress(1)
+            progress(len(batch))
     return built
+
+
+def feed_batches() -> list[list[int]]:
+    """The readers who have a model of the current index, FEED_BATCH a batch."""
+    state = _current_index_state()
+    if state is None:
+        return []
+    readers = (
+        ReaderModel.objects.filter(index_version=state[0])
+        .exclude(data=b"")
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+    )
+    return [list(batch) for batch in itertools.batched(readers, FEED_BATCH)]
+
+
+def build_feeds_of(
+    user_ids: Sequence[int], *, days: tuple[dt.date, dt.date] | None = None
+) -> int:
+    """Rebuild the stored feeds of `user_ids` for `days` (the feed window by
+    default), scoring them all at once: one sparse product per component for
+    the whole batch (`engine.reader.score_many`). A reader whose model another
+    process is training right now is left to that refresh, which rebuilds
+    their whole window. Returns how many feeds were built."""
+    window = feed_window()
+    if days is not None and window is not None:  # feeds hold the window only
+        days = (max(days[0], window[0]), min(days[1], window[1]))
+    days = days or window
+    loaded = current_corpus()
+    if days is None or days[0] > days[1] or loaded is None:
+        return 0
+    index, corpus = loaded
+    papers = _papers_of(days, corpus)
+    candidates = Candidates.of(corpus, papers.rows, collaborative_signal(corpus))
+    with _readers_free(user_ids) as free:
+        return _build_batch(free, days, papers, candidates, index, corpus)
+
+
+def _build_batch(
+    user_ids: Sequence[int],
+    days: tuple[dt.date, dt.date],
+    papers: _Papers,
+    candidates: Candidates,
+    index: Index,
+    corpus: Corpus,
+) -> int:
+    built_for = timezone.now()
+    models = {
+        user_id: model_from_bytes(bytes(data))
+        for user_id, data in ReaderModel.objects.filter(
+            user_id__in=user_ids, index_version=index.version
+        )
+        .exclude(data=b"")
+        .values_list("user_id", "data")
+    }
+    judged: dict[int, set[int]] = {user_id: set() for user_id in models}
+    for user_id, paper_id in Feedback.objects.filter(
+        user_id__in=list(models)
+    ).values_list("user_id", "paper_id"):
+        judged[user_id].add(paper_id)
+    scores = score_many(list(models.values()), candidates, corpus)
+    items = [
+        item
+        for column, (user_id, model) in enumerate(models.items())
+        for item in _feed_items(
+            user_id, model, scores[:, column], papers, judged[user_id], index, corpus
+        )
+    ]
+    _store_feeds(list(models), days, items, built_for)
+    return len(models)
 
 
 @dataclass(frozen=True)

@@ -65,10 +65,28 @@ def train_readers() -> None:
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
-def build_feeds() -> None:
+def build_feeds(since: str | None = None, until: str | None = None) -> None:
+    """Every reader's feed for the days `since` to `until` (the feed window by
+    default): one task per batch of readers, so that every worker process
+    takes a share."""
     from recommender import services
 
-    services.build_feeds()
+    for batch in services.feed_batches():
+        build_feeds_of.delay(batch, since, until)
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+def build_feeds_of(
+    user_ids: list[int], since: str | None = None, until: str | None = None
+) -> int:
+    from recommender import services
+
+    days = (
+        (dt.date.fromisoformat(since), dt.date.fromisoformat(until))
+        if since and until
+        else None
+    )
+    return services.build_feeds_of(user_ids, days=days)
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)

@@ -243,10 +243,12 @@ def train_reader(
 
 
 def standardise(scores: np.ndarray) -> np.ndarray:
-    std = scores.std()
-    if std < 1e-9:
-        return np.zeros_like(scores)
-    return (scores - scores.mean()) / std
+    """Zero mean and unit deviation along the first axis: over the candidates
+    of one reader (1-D), or of each reader's column (2-D)."""
+    std = scores.std(axis=0)
+    centred = scores - scores.mean(axis=0)
+    flat = std < 1e-9
+    return np.where(flat, 0.0, centred / np.where(flat, 1.0, std)).astype(scores.dtype)
 
 
 def components(
@@ -293,11 +295,89 @@ def score(
 ) -> np.ndarray:
     """One score per candidate row: higher is a better match for the reader."""
     parts = components(model, vectors, lsa, **context)  # type: ignore[arg-type]
-    total = np.zeros(vectors.shape[0], dtype=np.float32)
-    for name, weight in model.weights.items():
-        if weight:
-            total += weight * standardise(parts[name])
+    return _blend(parts, [model.weights])[:, 0]
+
+
+def _blend(
+    parts: dict[str, np.ndarray], weights: Sequence[dict[str, float]]
+) -> np.ndarray:
+    """The weighted sum of the standardised components: (candidates, readers)
+    from components of shape (candidates,) for one reader or (candidates,
+    readers), each reader with their weights."""
+    first = next(iter(parts.values()))
+    total = np.zeros((first.shape[0], len(weights)), dtype=np.float32)
+    # In the weights' order, as `score` always added them.
+    names = dict.fromkeys(name for w in weights for name, value in w.items() if value)
+    for name in names:
+        column_weights = np.asarray([w.get(name, 0.0) for w in weights], np.float32)
+        part = parts[name].reshape(first.shape[0], -1)
+        total += column_weights * standardise(part)
     return total
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """Papers that many readers' models score at once (a day of new papers for
+    the nightly feeds): their rows, and the collaborative matrices cut down to
+    their columns, so each reader's collaborative score is a sum of rows."""
+
+    rows: np.ndarray  # corpus rows
+    vectors: sparse.csr_matrix
+    lsa: np.ndarray
+    related: sparse.csr_matrix  # (corpus, candidates)
+    walk: sparse.csr_matrix
+    popularity: np.ndarray  # (candidates,)
+
+    @classmethod
+    def of(
+        cls,
+        corpus: Corpus,
+        rows: np.ndarray,
+        collaborative: Collaborative | None = None,
+    ) -> "Candidates":
+        if collaborative is None:
+            collaborative = Collaborative.empty(len(corpus))
+        return cls(
+            rows=rows,
+            vectors=corpus.vectors[rows],
+            lsa=corpus.lsa[rows],
+            related=collaborative.related[:, rows].tocsr(),
+            walk=collaborative.walk[:, rows].tocsr(),
+            popularity=collaborative.popularity[rows],
+        )
+
+
+def score_many(
+    models: Sequence[ReaderModel], candidates: Candidates, corpus: Corpus
+) -> np.ndarray:
+    """`score` with the collaborative components, for many readers at once:
+    (candidates, readers). One sparse product per component serves every
+    reader, instead of one per reader."""
+    n, b = candidates.vectors.shape[0], len(models)
+    if b == 0 or n == 0:
+        return np.zeros((n, b), dtype=np.float32)
+    profiles = sparse.vstack([m.profiles for m in models], format="csr")
+    text = (candidates.vectors @ profiles.T).toarray().reshape(n, b, -1)
+    parts = {name: text[:, :, i] for i, name in enumerate(TEXT_PROFILES)}
+    parts["linear"] = parts["linear"] + np.asarray(
+        [m.intercept for m in models], np.float32
+    )
+    parts["lsa"] = candidates.lsa @ np.stack([m.lsa_profile for m in models]).T
+    # Row i of the selector picks reader i's liked rows.
+    liked = [corpus.rows(m.liked.tolist()) for m in models]
+    selector = sparse.csr_matrix(
+        (
+            np.ones(sum(map(len, liked)), dtype=np.float32),
+            np.concatenate(liked).astype(np.int32),
+            np.cumsum([0, *map(len, liked)]).astype(np.int32),
+        ),
+        shape=(b, len(corpus)),
+    )
+    for name in ("related", "walk"):
+        matrix = getattr(candidates, name)
+        parts[name] = (selector @ matrix).T.toarray()
+    parts["popularity"] = np.repeat(candidates.popularity[:, None], b, axis=1)
+    return _blend(parts, [m.weights for m in models])
 
 
 def explain_many(

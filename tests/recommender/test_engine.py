@@ -10,11 +10,13 @@ import pytest
 
 from recommender.engine.corpus import Corpus, build_collaborative
 from recommender.engine.reader import (
+    Candidates,
     ReaderModel,
     explain,
     model_from_bytes,
     model_to_bytes,
     score,
+    score_many,
     similar_rows,
     train_reader,
 )
@@ -249,3 +251,40 @@ def test_other_readers_likes_recommend_what_they_liked_together():
 
     assert scores[2] == scores.max()
     assert collaborative.popularity[0] == pytest.approx(np.log1p(2))
+
+
+def test_readers_scored_together_get_the_scores_each_gets_alone(sample):
+    _, _, corpus = sample
+    rng = np.random.default_rng(3)
+    from scipy import sparse
+
+    # 40 other readers with 30 likes each make the collaborative signal.
+    likes = np.zeros((40, len(corpus)), dtype=np.float32)
+    for reader in range(40):
+        likes[reader, rng.choice(len(corpus), 30, replace=False)] = 1
+    collaborative = build_collaborative(sparse.csr_matrix(likes))
+    ids = corpus.ids.tolist()
+    models = [
+        # One like, a few, enough for the linear part, and some dismissals.
+        trained(corpus, ids[:1], collaborative=collaborative),
+        trained(corpus, ids[10:15], collaborative=collaborative),
+        trained(corpus, ids[100:130], ids[200:205], collaborative=collaborative),
+    ]
+    rows = np.arange(300, 700)
+
+    together = score_many(models, Candidates.of(corpus, rows, collaborative), corpus)
+
+    assert together.shape == (len(rows), len(models))
+    for column, model in enumerate(models):
+        alone = score(
+            model,
+            corpus.vectors[rows],
+            corpus.lsa[rows],
+            corpus=corpus,
+            candidate_rows=rows,
+            collaborative=collaborative,
+        )
+        np.testing.assert_allclose(together[:, column], alone, rtol=1e-4, atol=1e-4)
+        assert np.argsort(-together[:, column])[:10].tolist() == (
+            np.argsort(-alone)[:10].tolist()
+        )

@@ -239,6 +239,56 @@ def test_new_papers_reach_every_feed(catalogue, sample_papers_file):
     assert FeedItem.objects.filter(user=reader, day=latest).count() == 1
 
 
+def stored_feed(reader) -> list[tuple[int, dt.date, list[str], int | None]]:
+    return list(
+        FeedItem.objects.filter(user=reader)
+        .order_by("day", "-score", "paper_id")
+        .values_list("paper_id", "day", "terms", "closest_liked_id")
+    )
+
+
+def test_feeds_built_together_are_the_ones_built_one_by_one(catalogue):
+    papers = window_papers(catalogue)
+    readers = [make_user() for _ in range(3)]
+    like(readers[0], papers[:1])
+    like(readers[1], papers[5:12])
+    like(readers[2], papers[20:45])
+    like(readers[2], papers[50:53], value=Feedback.NOT_INTERESTED)
+    one_by_one = {}
+    for reader in readers:
+        services.refresh_reader(user=reader)
+        one_by_one[reader.pk] = stored_feed(reader)
+    FeedItem.objects.all().delete()
+
+    assert services.build_feeds() == 3
+
+    for reader in readers:
+        together = stored_feed(reader)
+        assert together == one_by_one[reader.pk]
+        judged = Feedback.objects.filter(user=reader).values_list("paper_id", flat=True)
+        assert together
+        assert not {row[0] for row in together} & set(judged)
+
+
+def test_a_new_day_is_added_to_the_feeds_and_the_other_days_stay(catalogue):
+    reader = make_user()
+    like(reader, window_papers(catalogue)[:5])
+    services.refresh_reader(user=reader)
+    before = stored_feed(reader)
+    latest = max(p.announced_on for p in catalogue) + dt.timedelta(days=1)
+    for paper in window_papers(catalogue)[5:8]:
+        make_paper(title=paper.title, abstract=paper.abstract, announced_on=latest)
+    services.vectorize_new_papers()
+
+    assert services.build_feeds(days=(latest, latest)) == 1
+
+    after = stored_feed(reader)
+    assert [row for row in after if row[1] != latest] == [
+        row for row in before if row[1] >= services.feed_window()[0]
+    ]
+    assert len([row for row in after if row[1] == latest]) == 3
+
+
 def test_the_status_line_stops_polling_a_refresh_that_never_ends(reader_client, reader):
     personal(reader, built_at=timezone.now() - dt.timedelta(minutes=5))
     ReaderModel.objects.filter(user=reader).update(requested_at=timezone.now())

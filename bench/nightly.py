@@ -1,0 +1,367 @@
+"""Nightly feeds at scale: every reader's feed for a new day of papers.
+
+For each catalogue (the whole one, and its first SMALL_PAPERS papers for the
+growth with papers), on a scratch PostgreSQL database: import, build the text
+index, create readers from the real corpus as the feed benchmark does
+(`bench.feed readers`), train their models in TRAIN_PROCESSES processes, then
+turn the newest NEW_DAY_PAPERS papers into a new listing day that nobody has
+judged yet. Then:
+
+1. one process builds the new day's feed of the first 1,000 readers, then of
+   all of them (`services.build_feeds_of`, FEED_BATCH readers a batch);
+2. on the whole catalogue, a Celery worker with 2 prefork processes does it
+   as production does: the `build_feeds` task sends one task per batch of
+   readers, and the time runs from sending it to the last reader's feed; the
+   worker's memory (proportional set size of its processes, so that pages
+   they share count once) is sampled meanwhile.
+
+`python -m bench.nightly train DATABASE_URL PART PARTS` is a child training
+every PARTS-th reader; `python -m bench.nightly build DATABASE_URL COUNT`
+times the new day's feeds of the first COUNT readers in one process.
+
+Run: python -m bench.run nightly
+"""
+
+import contextlib
+import datetime as dt
+import gzip
+import itertools
+import json
+import math
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+
+from bench.common import ROOT, SHARED_DATA, manage, scratch_postgres
+from bench.feed import (
+    CELERY_CONCURRENCY,
+    CELERY_REDIS_DB,
+    SECRET_KEY,
+    celery_worker,
+    run_child,
+    server_env,
+    setup_django,
+    telling_why,
+    timed_manage,
+)
+
+READERS = 10_000
+SMALL_PAPERS = 30_000
+SMALL_READERS = 1_000
+NEW_DAY_PAPERS = 1_000
+TRAIN_PROCESSES = 2
+TARGET_SECONDS = 300.0
+TARGET_MEMORY_GB = 4.0
+PROJECTED_PAPERS = 1_000_000
+PROJECTED_READERS = 100_000
+SAMPLE_SECONDS = 0.5
+CELERY_TIMEOUT_SECONDS = 1800
+
+
+@dataclass
+class Catalogue:
+    papers: int = 0
+    readers: int = 0
+    likes: int = 0
+    setup: dict[str, float] = field(default_factory=dict)
+    # One process: readers -> (seconds, peak resident MB)
+    alone: dict[int, tuple[float, float]] = field(default_factory=dict)
+    celery_seconds: float | None = None
+    celery_memory_mb: float | None = None
+    feed_items: int = 0
+
+
+# --- The parent ----------------------------------------------------------------
+
+
+def papers_file(count: int | None, folder: Path) -> Path:
+    """The catalogue, or its first `count` records in a file of the run's own."""
+    whole = SHARED_DATA / "papers.jsonl.gz"
+    if count is None:
+        return whole
+    part = folder / f"papers-{count}.jsonl.gz"
+    with gzip.open(whole, "rt") as source, gzip.open(part, "wt") as out:
+        out.writelines(itertools.islice(source, count))
+    return part
+
+
+def new_day(database_url: str) -> str:
+    """Make the newest NEW_DAY_PAPERS papers the next listing day, unjudged."""
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute("SELECT max(announced_on) FROM papers_paper").fetchone()
+        assert row is not None
+        day = row[0] + dt.timedelta(days=1)
+        ids = [
+            r[0]
+            for r in conn.execute(
+                "SELECT id FROM papers_paper ORDER BY announced_on DESC, arxiv_id"
+                " DESC LIMIT %s",
+                [NEW_DAY_PAPERS],
+            )
+        ]
+        conn.execute("DELETE FROM recommender_feedback WHERE paper_id = ANY(%s)", [ids])
+        conn.execute(
+            "UPDATE papers_paper SET announced_on = %s, likes = 0 WHERE id = ANY(%s)",
+            [day, ids],
+        )
+        conn.execute(
+            "UPDATE papers_papertopic SET announced_on = %s WHERE paper_id = ANY(%s)",
+            [day, ids],
+        )
+    return str(day)
+
+
+def prepare(database_url: str, papers: Path, readers: int) -> Catalogue:
+    done = Catalogue()
+    manage("migrate", "--no-input", "-v0", database_url=database_url)
+    done.setup["import_papers"] = timed_manage(
+        "import_papers", str(papers), database_url=database_url
+    )
+    done.setup["build_index"] = timed_manage("build_index", database_url=database_url)
+    made = run_child("readers", database_url, str(readers))
+    done.setup["readers"] = float(made["seconds"])  # type: ignore[arg-type]
+    done.readers = int(made["readers"])  # type: ignore[call-overload]
+    new_day(database_url)
+    started = time.perf_counter()
+    command = [sys.executable, "-m", "bench.nightly", "train", database_url]
+    children = [
+        subprocess.Popen(
+            [*command, str(part), str(TRAIN_PROCESSES)],
+            cwd=ROOT,
+            env=child_env(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for part in range(TRAIN_PROCESSES)
+    ]
+    for child in children:
+        _, errors = child.communicate()
+        if child.returncode:
+            raise RuntimeError(f"training failed:\n{errors[-3000:]}")
+    done.setup["training"] = time.perf_counter() - started
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT (SELECT count(*) FROM papers_paper),"
+            " (SELECT count(*) FROM recommender_feedback WHERE value = 1)"
+        ).fetchone()
+        assert row is not None
+        done.papers, done.likes = row
+        conn.execute("VACUUM ANALYZE")
+    return done
+
+
+def child_env() -> dict[str, str]:
+    return {**os.environ, "LOG_LEVEL": "WARNING", "SECRET_KEY": SECRET_KEY}
+
+
+def build_alone(database_url: str, readers: int) -> tuple[float, float]:
+    with telling_why():
+        done = subprocess.run(
+            [sys.executable, "-m", "bench.nightly", "build", database_url,
+             str(readers)],
+            cwd=ROOT, env=child_env(), check=True, text=True, capture_output=True,
+        )  # fmt: skip
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    return float(result["seconds"]), float(result["peak_mb"])
+
+
+def process_tree(pid: int) -> list[int]:
+    """`pid` and its descendants."""
+    found = [pid]
+    with contextlib.suppress(OSError):
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                found += process_tree(int(child))
+    return found
+
+
+def pss_mb(pids: list[int]) -> float:
+    """The proportional set size of `pids` together: shared pages count once."""
+    total_kb = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total_kb += int(line.split()[1])
+    return total_kb / 1024
+
+
+def build_with_celery(database_url: str, catalogue: Catalogue, logs: Path) -> None:
+    broker = f"redis://127.0.0.1:6379/{CELERY_REDIS_DB}"
+    env = server_env(database_url, broker)
+    with celery_worker(env, logs) as worker:
+        sent = subprocess.run(
+            [sys.executable, str(ROOT / "manage.py"), "shell", "-c",
+             "import time; from recommender.tasks import build_feeds;"
+             " from papers.listing import latest_day; day = latest_day().isoformat();"
+             " print(time.time()); build_feeds.delay(day, day)"],
+            cwd=ROOT, env=env, check=True, text=True, capture_output=True,
+        )  # fmt: skip
+        began = float(sent.stdout.split()[0])
+        peak = 0.0
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            while True:
+                peak = max(peak, pss_mb(process_tree(worker.pid)))
+                row = conn.execute(
+                    "SELECT count(*) FILTER (WHERE feed_built_at >= to_timestamp(%s)),"
+                    " count(*) FROM recommender_readermodel WHERE data != ''",
+                    [began],
+                ).fetchone()
+                assert row is not None
+                if row[0] == row[1]:
+                    break
+                if time.time() - began > CELERY_TIMEOUT_SECONDS:
+                    raise RuntimeError(f"feeds not built: {row[0]} of {row[1]}")
+                time.sleep(SAMPLE_SECONDS)
+        catalogue.celery_seconds = time.time() - began
+        catalogue.celery_memory_mb = peak
+
+
+def measure(papers: int | None, readers: int, folder: Path) -> Catalogue:
+    with scratch_postgres() as database_url:
+        catalogue = prepare(database_url, papers_file(papers, folder), readers)
+        for count in sorted({SMALL_READERS, readers}):
+            catalogue.alone[count] = build_alone(database_url, count)
+        if papers is None:
+            build_with_celery(database_url, catalogue, folder)
+        with psycopg.connect(database_url) as conn:
+            row = conn.execute(
+                "SELECT count(*) FROM recommender_feeditem WHERE day ="
+                " (SELECT max(announced_on) FROM papers_paper)"
+            ).fetchone()
+            catalogue.feed_items = row[0] if row else 0
+    return catalogue
+
+
+def run() -> str:
+    with tempfile.TemporaryDirectory(prefix="paperfeed-bench-nightly-") as tmp:
+        folder = Path(tmp)
+        small = measure(SMALL_PAPERS, SMALL_READERS, folder)
+        whole = measure(None, READERS, folder)
+    return report(small, whole)
+
+
+def report(small: Catalogue, whole: Catalogue) -> str:
+    def met(ok: bool) -> str:
+        return "yes" if ok else "NO"
+
+    rows = [
+        f"| {c.papers:,} | {n:,} | {seconds:.1f} | {seconds / n * 1000:.1f} |"
+        f" {peak:,.0f} |"
+        for c in (small, whole)
+        for n, (seconds, peak) in sorted(c.alone.items())
+    ]
+    assert whole.celery_seconds is not None
+    assert whole.celery_memory_mb is not None
+    # Growth with papers: per-reader time at 1,000 readers on both catalogues.
+    per_small = small.alone[SMALL_READERS][0] / SMALL_READERS
+    per_whole = whole.alone[SMALL_READERS][0] / SMALL_READERS
+    exponent = math.log(per_whole / per_small) / math.log(whole.papers / small.papers)
+    per_reader = whole.celery_seconds / whole.readers  # two processes
+    projected = (
+        per_reader
+        * (PROJECTED_PAPERS / whole.papers) ** max(exponent, 0.0)
+        * PROJECTED_READERS
+    )
+    memory_per_paper = whole.celery_memory_mb / whole.papers
+    lines = [
+        f"## Nightly feeds: {whole.readers:,} readers, a new day of"
+        f" {NEW_DAY_PAPERS:,} papers",
+        "",
+        f"Each catalogue on its own PostgreSQL database; readers made from the real"
+        " corpus as in the feed benchmark (20-200 likes, 2-3 topics); the newest"
+        f" {NEW_DAY_PAPERS:,} papers become the next listing day, judged by nobody."
+        f" Feeds are built for that day only ({whole.feed_items:,} feed items on"
+        f" the whole catalogue), `FEED_BATCH` readers scored together with one"
+        " sparse product per component. Command: `make bench BENCH_ARGS=nightly`.",
+        "",
+        "| | seconds | target | met |",
+        "| --- | ---: | --- | --- |",
+        f"| {whole.readers:,} readers, {whole.papers:,} papers, Celery worker with"
+        f" {CELERY_CONCURRENCY} processes (from sending `build_feeds` to the last"
+        f" feed) | {whole.celery_seconds:.0f} | <= {TARGET_SECONDS:.0f} |"
+        f" {met(whole.celery_seconds <= TARGET_SECONDS)} |",
+        f"| the worker's memory at its peak (PSS of its processes, GB) |"
+        f" {whole.celery_memory_mb / 1024:.2f} | <= {TARGET_MEMORY_GB:.0f} |"
+        f" {met(whole.celery_memory_mb / 1024 <= TARGET_MEMORY_GB)} |",
+        "",
+        "In one process (the worker's corpus and collaborative signal loaded"
+        " first, not timed; peak resident memory of that process):",
+        "",
+        "| papers | readers | seconds | ms a reader | peak MB |",
+        "| ---: | ---: | ---: | ---: | ---: |",
+        *rows,
+        "",
+        f"- Growth with papers: a reader's feed costs {per_small * 1000:.1f} ms at"
+        f" {small.papers:,} papers and {per_whole * 1000:.1f} ms at"
+        f" {whole.papers:,}, as papers^{exponent:.2f}; with readers it is linear"
+        " (batches of the same size, one after another).",
+        f"- Projection to {PROJECTED_PAPERS:,} papers and {PROJECTED_READERS:,}"
+        f" readers on these 2 cores: {per_reader * 1000:.1f} ms a reader with 2"
+        f" processes, times (papers ratio)^{max(exponent, 0.0):.2f}, times"
+        f" {PROJECTED_READERS:,} readers: about {projected / 60:.0f} min, or that"
+        " divided by the number of 2-core worker machines (batches are"
+        " independent tasks). The worker's memory grows with the catalogue"
+        f" (corpus and collaborative matrices, {memory_per_paper * 1024:.1f} kB a"
+        f" paper here): about {memory_per_paper * PROJECTED_PAPERS / 1024:.0f} GB"
+        " at 1M papers, so a worker machine needs that much.",
+        "",
+        "| setup step | small s | whole s |",
+        "| --- | ---: | ---: |",
+        *(
+            f"| {name} | {small.setup[name]:.0f} | {whole.setup[name]:.0f} |"
+            for name in whole.setup
+        ),
+        f"| (likes) | {small.likes:,} | {whole.likes:,} |",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+# --- The children --------------------------------------------------------------
+
+
+def train(database_url: str, part: int, parts: int) -> None:
+    """Train every `parts`-th reader (those whose id is `part` modulo `parts`)."""
+    setup_django(database_url)
+    from accounts.models import User
+    from recommender import services
+
+    for user in User.objects.order_by("pk").iterator():
+        if user.pk % parts == part:
+            services.train_reader_model(user=user)
+    print(json.dumps({"part": part}))
+
+
+def build(database_url: str, readers: int) -> None:
+    """The new day's feeds of the first `readers` readers, in this process."""
+    setup_django(database_url)
+    from papers.listing import latest_day
+    from recommender import services
+
+    loaded = services.current_corpus()
+    assert loaded is not None
+    services.collaborative_signal(loaded[1])
+    day = latest_day()
+    assert day is not None
+    chosen = list(itertools.chain(*services.feed_batches()))[:readers]
+    started = time.perf_counter()
+    for batch in itertools.batched(chosen, services.FEED_BATCH):
+        services.build_feeds_of(batch, days=(day, day))
+    seconds = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": seconds, "peak_mb": peak_mb}))
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["train"]:
+        train(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+    elif sys.argv[1:2] == ["build"]:
+        build(sys.argv[2], int(sys.argv[3]))
