@@ -749,10 +749,14 @@ def _store_feeds(
     items: list[FeedItem],
     built_for: dt.datetime,
 ) -> None:
-    """Replace the readers' feed items of `days` by `items`, in one transaction."""
+    """Replace the readers' feed items of `days` by `items`, in one transaction,
+    and drop those of days the feed window has left behind."""
+    window = feed_window()
     with transaction.atomic():
         if days is not None:
             FeedItem.objects.filter(user_id__in=user_ids, day__range=days).delete()
+        if window is not None:
+            FeedItem.objects.filter(user_id__in=user_ids, day__lt=window[0]).delete()
         FeedItem.objects.bulk_create(items, batch_size=FEED_INSERT_BATCH)
         ReaderModel.objects.filter(user_id__in=user_ids).update(feed_built_at=built_for)
 

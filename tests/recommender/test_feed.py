@@ -271,25 +271,33 @@ def test_feeds_built_together_are_the_ones_built_one_by_one(catalogue):
 
 
 def test_a_new_day_is_added_to_the_feeds_and_the_other_days_stay(catalogue):
+    papers = window_papers(catalogue)
+    day = papers[0].announced_on
+    for paper in papers[8:11]:  # a second listing day in the feed
+        make_paper(
+            title=paper.title,
+            abstract=paper.abstract,
+            announced_on=day - dt.timedelta(days=1),
+        )
+    services.vectorize_new_papers()
     reader = make_user()
-    like(reader, window_papers(catalogue)[:5])
+    like(reader, papers[:5])
     services.refresh_reader(user=reader)
     before = stored_feed(reader)
-    latest = max(p.announced_on for p in catalogue) + dt.timedelta(days=1)
-    for paper in window_papers(catalogue)[5:8]:
-        make_paper(title=paper.title, abstract=paper.abstract, announced_on=latest)
+    assert {row[1] for row in before} == {day - dt.timedelta(days=1), day}
+    # The window moves on: `day` is its first day, the one before is left behind.
+    new_day = day + dt.timedelta(days=services.settings.PAPERFEED_FEED_DAYS - 1)
+    for paper in papers[11:14]:
+        make_paper(title=paper.title, abstract=paper.abstract, announced_on=new_day)
     services.vectorize_new_papers()
 
-    assert services.build_feeds(days=(latest, latest)) == 1
+    assert services.build_feeds(days=(new_day, new_day)) == 1
 
     after = stored_feed(reader)
-    window = services.feed_window()
-    assert window is not None
-    # The days still in the window kept their items.
-    assert [row for row in after if row[1] != latest] == [
-        row for row in before if row[1] >= window[0]
+    assert [row for row in after if row[1] != new_day] == [
+        row for row in before if row[1] == day
     ]
-    assert len([row for row in after if row[1] == latest]) == 3
+    assert len([row for row in after if row[1] == new_day]) == 3
 
 
 def test_the_status_line_stops_polling_a_refresh_that_never_ends(reader_client, reader):
