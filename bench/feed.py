@@ -291,7 +291,9 @@ def gunicorn(
 
 
 @contextlib.contextmanager
-def celery_worker(env: dict[str, str], logs: Path) -> Iterator[subprocess.Popen[bytes]]:
+def celery_worker(
+    env: dict[str, str], logs: Path, start_seconds: float = WORKER_START_SECONDS
+) -> Iterator[subprocess.Popen[bytes]]:
     """A worker on an emptied queue, once it is ready to take tasks: it loads
     the corpus and the collaborative signal first, as it does in production.
     Yields its main process."""
@@ -308,7 +310,7 @@ def celery_worker(env: dict[str, str], logs: Path) -> Iterator[subprocess.Popen[
     with started(argv, env, log) as process:
         began = time.monotonic()
         while " ready." not in log.read_text(errors="replace"):
-            if time.monotonic() - began > WORKER_START_SECONDS:
+            if time.monotonic() - began > start_seconds:
                 raise RuntimeError(f"the Celery worker was not ready: see {log}")
             time.sleep(0.2)
         yield process

@@ -16,7 +16,7 @@ judged yet. Then:
    they share count once) is sampled meanwhile.
 
 `python -m bench.nightly train DATABASE_URL PART PARTS` is a child training
-every PARTS-th reader; `python -m bench.nightly build DATABASE_URL COUNT`
+every PARTS-th reader; `python -m bench.nightly build DATABASE_URL COUNT...`
 times the new day's feeds of the first COUNT readers in one process.
 
 Run: python -m bench.run nightly
@@ -162,15 +162,17 @@ def child_env() -> dict[str, str]:
     return {**os.environ, "LOG_LEVEL": "WARNING", "SECRET_KEY": SECRET_KEY}
 
 
-def build_alone(database_url: str, readers: int) -> tuple[float, float]:
+def build_alone(database_url: str, counts: list[int]) -> dict[int, tuple[float, float]]:
+    """The new day's feeds of the first `counts` readers, one count after the
+    other in one process: (seconds, peak resident MB so far) per count."""
     with telling_why():
         done = subprocess.run(
             [sys.executable, "-m", "bench.nightly", "build", database_url,
-             str(readers)],
+             *map(str, counts)],
             cwd=ROOT, env=child_env(), check=True, text=True, capture_output=True,
         )  # fmt: skip
     result = json.loads(done.stdout.strip().splitlines()[-1])
-    return float(result["seconds"]), float(result["peak_mb"])
+    return {int(n): (float(s), float(mb)) for n, (s, mb) in result.items()}
 
 
 def process_tree(pid: int) -> list[int]:
@@ -197,7 +199,9 @@ def pss_mb(pids: list[int]) -> float:
 def build_with_celery(database_url: str, catalogue: Catalogue, logs: Path) -> None:
     broker = f"redis://127.0.0.1:6379/{CELERY_REDIS_DB}"
     env = server_env(database_url, broker)
-    with celery_worker(env, logs) as worker:
+    # The worker builds the collaborative signal before it is ready: minutes
+    # with a million likes.
+    with celery_worker(env, logs, start_seconds=CELERY_TIMEOUT_SECONDS) as worker:
         sent = subprocess.run(
             [sys.executable, str(ROOT / "manage.py"), "shell", "-c",
              "import time; from recommender.tasks import build_feeds;"
@@ -205,7 +209,7 @@ def build_with_celery(database_url: str, catalogue: Catalogue, logs: Path) -> No
              " print(time.time()); build_feeds.delay(day, day)"],
             cwd=ROOT, env=env, check=True, text=True, capture_output=True,
         )  # fmt: skip
-        began = float(sent.stdout.split()[0])
+        began = float(sent.stdout.strip().splitlines()[-1])
         peak = 0.0
         with psycopg.connect(database_url, autocommit=True) as conn:
             while True:
@@ -228,8 +232,7 @@ def build_with_celery(database_url: str, catalogue: Catalogue, logs: Path) -> No
 def measure(papers: int | None, readers: int, folder: Path) -> Catalogue:
     with scratch_postgres() as database_url:
         catalogue = prepare(database_url, papers_file(papers, folder), readers)
-        for count in sorted({SMALL_READERS, readers}):
-            catalogue.alone[count] = build_alone(database_url, count)
+        catalogue.alone = build_alone(database_url, sorted({SMALL_READERS, readers}))
         if papers is None:
             build_with_celery(database_url, catalogue, folder)
         with psycopg.connect(database_url) as conn:
@@ -340,8 +343,9 @@ def train(database_url: str, part: int, parts: int) -> None:
     print(json.dumps({"part": part}))
 
 
-def build(database_url: str, readers: int) -> None:
-    """The new day's feeds of the first `readers` readers, in this process."""
+def build(database_url: str, counts: list[int]) -> None:
+    """The new day's feeds of the first `count` readers for each of `counts`,
+    in this process, its corpus and collaborative signal loaded first."""
     setup_django(database_url)
     from papers.listing import latest_day
     from recommender import services
@@ -351,17 +355,19 @@ def build(database_url: str, readers: int) -> None:
     services.collaborative_signal(loaded[1])
     day = latest_day()
     assert day is not None
-    chosen = list(itertools.chain(*services.feed_batches()))[:readers]
-    started = time.perf_counter()
-    for batch in itertools.batched(chosen, services.FEED_BATCH):
-        services.build_feeds_of(batch, days=(day, day))
-    seconds = time.perf_counter() - started
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": seconds, "peak_mb": peak_mb}))
+    readers = list(itertools.chain(*services.feed_batches()))
+    took = {}
+    for count in counts:
+        started = time.perf_counter()
+        for batch in itertools.batched(readers[:count], services.FEED_BATCH):
+            services.build_feeds_of(batch, days=(day, day))
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        took[count] = (time.perf_counter() - started, peak_mb)
+    print(json.dumps(took))
 
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["train"]:
         train(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
     elif sys.argv[1:2] == ["build"]:
-        build(sys.argv[2], int(sys.argv[3]))
+        build(sys.argv[2], [int(n) for n in sys.argv[3:]])
