@@ -306,15 +306,20 @@ def report(small: Catalogue, whole: Catalogue) -> str:
         "| ---: | ---: | ---: | ---: |",
         *rows,
         "",
-        *(
-            f"- Loading the corpus and building the collaborative signal from"
-            f" {c.likes:,} likes ({c.papers:,} papers): {c.loading[0]:.0f} s, peak"
-            f" resident memory {c.loading[1] / 1024:.1f} GB. Every process that"
-            " trains or builds feeds does this when it starts (the worker before"
-            " it is ready, hence not in the figure above) and again every"
-            " PAPERFEED_COLLABORATIVE_TTL: at this many likes, that peak, not the"
-            " feeds, is what exceeds the memory target."
+        "- Loading the corpus and building the collaborative signal from all"
+        " likes, which every process that trains or builds feeds does when it"
+        " starts (the worker before it is ready, hence not in the figures"
+        " above) and again every PAPERFEED_COLLABORATIVE_TTL: "
+        + "; ".join(
+            f"{c.papers:,} papers and {c.likes:,} likes, {c.loading[0]:.0f} s and"
+            f" a peak resident memory of {c.loading[1] / 1024:.1f} GB"
             for c in (small, whole)
+        )
+        + (
+            ". Above the memory target: building that signal, not the feeds, is"
+            " what does not fit yet."
+            if whole.loading[1] / 1024 > TARGET_MEMORY_GB
+            else "."
         ),
         f"- Growth with papers: a reader's feed costs {per_small * 1000:.1f} ms at"
         f" {small.papers:,} papers and {per_whole * 1000:.1f} ms at"

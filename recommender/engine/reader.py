@@ -223,7 +223,8 @@ def train_reader(
             class_weight="balanced",
             solver="liblinear",
             # The same optimum; with far more terms than examples the dual
-            # problem is the small one (a fit of 2,200 examples: 11 ms, not 34+).
+            # problem is the small one (a reader with 2,200 examples: 11 ms
+            # instead of 34).
             dual=True,
             max_iter=200,
             random_state=seed,
