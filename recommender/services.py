@@ -666,7 +666,7 @@ def build_feed(
                 Feedback.objects.filter(user=user).values_list("paper_id", flat=True)
             )
             items = _feed_items(user.pk, model, scores, papers, judged, index, corpus)
-    _store_feeds([user.pk], window, items, built_for)
+    _store_feeds([user.pk], items, built_for, days=window, window=window)
     return len(items)
 
 
@@ -745,13 +745,14 @@ def _feed_items(
 
 def _store_feeds(
     user_ids: Sequence[int],
-    days: tuple[dt.date, dt.date] | None,
     items: list[FeedItem],
     built_for: dt.datetime,
+    *,
+    days: tuple[dt.date, dt.date] | None,
+    window: tuple[dt.date, dt.date] | None,
 ) -> None:
     """Replace the readers' feed items of `days` by `items`, in one transaction,
-    and drop those of days the feed window has left behind."""
-    window = feed_window()
+    and drop those of days the feed `window` has left behind."""
     with transaction.atomic():
         if days is not None:
             FeedItem.objects.filter(user_id__in=user_ids, day__range=days).delete()
@@ -939,16 +940,17 @@ def build_feeds_of(
     papers = _papers_of(days, corpus)
     candidates = Candidates.of(corpus, papers.rows, collaborative_signal(corpus))
     with _readers_free(user_ids) as free:
-        return _build_batch(free, days, papers, candidates, index, corpus)
+        return _build_batch(free, papers, candidates, index, corpus, days, window)
 
 
 def _build_batch(
     user_ids: Sequence[int],
-    days: tuple[dt.date, dt.date],
     papers: _Papers,
     candidates: Candidates,
     index: Index,
     corpus: Corpus,
+    days: tuple[dt.date, dt.date],
+    window: tuple[dt.date, dt.date] | None,
 ) -> int:
     built_for = timezone.now()
     models = {
@@ -972,7 +974,7 @@ def _build_batch(
             user_id, model, scores[:, column], papers, judged[user_id], index, corpus
         )
     ]
-    _store_feeds(list(models), days, items, built_for)
+    _store_feeds(list(models), items, built_for, days=days, window=window)
     return len(models)
 
 

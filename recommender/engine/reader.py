@@ -322,10 +322,9 @@ def _blend(
 @dataclass(frozen=True)
 class Candidates:
     """Papers that many readers' models score at once (a day of new papers for
-    the nightly feeds): their rows, and the collaborative matrices cut down to
-    their columns, so each reader's collaborative score is a sum of rows."""
+    the nightly feeds): their vectors, and the collaborative matrices cut down
+    to their columns, so each reader's collaborative score is a sum of rows."""
 
-    rows: np.ndarray  # corpus rows
     vectors: sparse.csr_matrix
     lsa: np.ndarray
     related: sparse.csr_matrix  # (corpus, candidates)
@@ -342,7 +341,6 @@ class Candidates:
         if collaborative is None:
             collaborative = Collaborative.empty(len(corpus))
         return cls(
-            rows=rows,
             vectors=corpus.vectors[rows],
             lsa=corpus.lsa[rows],
             related=collaborative.related[:, rows].tocsr(),
