@@ -89,8 +89,8 @@ READY_TIMEOUT_SECONDS = 60
 CELERY_CONCURRENCY = 2
 CELERY_REDIS_DB = 5
 WORKER_START_SECONDS = 180
-# The app's default PAPERFEED_COLLABORATIVE_TTL: a process rebuilds its copy of
-# the collaborative signal once it is this old.
+# The app's default PAPERFEED_COLLABORATIVE_TTL: a worker builds the stored
+# collaborative signal again once it is this old.
 COLLABORATIVE_TTL = int(os.getenv("PAPERFEED_COLLABORATIVE_TTL") or 3600)
 COST_READERS = 10
 
@@ -840,7 +840,7 @@ def report(
         f" {CLIENT_NICENESS} (the clients stand for browsers on other machines):"
         " the page is CPU-bound, so the request rate is what 2 cores serve, and"
         " with more workers than cores each request's server time includes the"
-        " others' turns. The Celery worker loads the corpus and the"
+        " others' turns. The Celery worker loads the corpus and maps the stored"
         " collaborative signal before forking its processes. Likes: gunicorn with"
         f" {GUNICORN_WORKERS} sync workers, and a Celery worker with"
         f" {CELERY_CONCURRENCY} prefork processes (niced) on Redis; {LIKE_CLIENTS}"
@@ -860,15 +860,15 @@ def report(
         *(f"| {' | '.join(row)} |" for row in rows),
         "",
         "- First like after a start, not in the figures above (a web process with"
-        " eager tasks loads the index, the corpus and the collaborative signal on"
-        " its first like; the Celery worker loads them before it reports ready,"
-        " and the likes start after that): eager tasks"
+        " eager tasks loads the index and the corpus, and maps the stored"
+        " collaborative signal, on its first like; the Celery worker loads them"
+        " before it reports ready, and the likes start after that): eager tasks"
         f" {max(x.ready_ms for x in eager.cold) / 1000:.1f} s, worker"
         f" {max(x.ready_ms for x in worker.cold) / 1000:.1f} s (slowest of"
         f" {LIKE_CLIENTS} at once with the worker).",
-        "- Each process rebuilds the collaborative signal when its copy is"
+        "- The stored collaborative signal is built again when it is"
         f" {COLLABORATIVE_TTL} s old (PAPERFEED_COLLABORATIVE_TTL); each part here"
-        " is shorter, so none fell in the figures.",
+        " is shorter, so no build fell in the figures.",
         "- 1-minute load average at the start of each part (2 cores, shared): "
         + ", ".join(f"{name} {value:.1f}" for name, value in load.items())
         + ".",
@@ -1030,7 +1030,7 @@ def measure_costs(database_url: str) -> None:
     setup_django(database_url)
 
     from accounts.models import User
-    from recommender import services
+    from recommender import collaborative, services
 
     def timed(call: Callable[[], object]) -> float:
         started = time.perf_counter()
@@ -1043,7 +1043,10 @@ def measure_costs(database_url: str) -> None:
     loaded = services.current_corpus()
     assert loaded is not None
     corpus = loaded[1]
-    costs["collaborative signal build (cold)"] = [
+    costs["collaborative signal build, stored"] = [
+        timed(lambda: collaborative.build_signal(corpus, force=True))
+    ]
+    costs["collaborative signal mapped (cold)"] = [
         timed(lambda: services.collaborative_signal(corpus))
     ]
     readers = list(User.objects.order_by("?")[:COST_READERS])

@@ -7,8 +7,10 @@ keeps the others, each under a line saying when and where it was measured.
 
 import datetime as dt
 import importlib
+import os
 import re
 import sys
+import tempfile
 import time
 
 from bench.common import ROOT, SHARED_DATA, machine_summary, postgres_version
@@ -47,19 +49,24 @@ def main(argv: list[str]) -> int:
         return 1
     sections = read_sections()
     where = f"{machine_summary()}, {postgres_version()}"
-    for name in names:
-        started = time.perf_counter()
-        print(f"bench: {name} ...", file=sys.stderr, flush=True)
-        body = importlib.import_module(f"bench.{name}").run()
-        when = f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC"
-        sections[name] = f"{body.strip()}\n\n_Measured {when} on {where}._"
-        took = time.perf_counter() - started
-        print(f"bench: {name} took {took:.0f} s", file=sys.stderr)
-        # Write after each benchmark so a later failure keeps earlier figures.
-        ordered = [n for n in BENCHMARKS if n in sections]
-        RESULTS.write_text(
-            HEADER + "".join(f"\n<!-- bench:{n} -->\n{sections[n]}\n" for n in ordered)
-        )
+    # Every child process stores derived files (the collaborative signal) in
+    # this run's own folder, not in the checkout.
+    with tempfile.TemporaryDirectory(prefix="paperfeed-bench-media-") as media:
+        os.environ["PAPERFEED_MEDIA_ROOT"] = media
+        for name in names:
+            started = time.perf_counter()
+            print(f"bench: {name} ...", file=sys.stderr, flush=True)
+            body = importlib.import_module(f"bench.{name}").run()
+            when = f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC"
+            sections[name] = f"{body.strip()}\n\n_Measured {when} on {where}._"
+            took = time.perf_counter() - started
+            print(f"bench: {name} took {took:.0f} s", file=sys.stderr)
+            # Write after each benchmark so a later failure keeps earlier figures.
+            ordered = [n for n in BENCHMARKS if n in sections]
+            RESULTS.write_text(
+                HEADER
+                + "".join(f"\n<!-- bench:{n} -->\n{sections[n]}\n" for n in ordered)
+            )
     print(f"bench: wrote {RESULTS}", file=sys.stderr)
     return 0
 

@@ -173,6 +173,9 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 # straight from the source folders under their plain names.
 COLLECTED = (STATIC_ROOT / "staticfiles.json").exists()
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Derived files (the collaborative signal): every web and worker machine must
+# see the same folder, or STORAGES["default"] must be an object store.
+MEDIA_ROOT = os.getenv("PAPERFEED_MEDIA_ROOT", str(BASE_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -342,8 +345,9 @@ PAPERFEED_QUALITY_DELAY = env_int("PAPERFEED_QUALITY_DELAY", 60)
 # listing day, at most PAPERFEED_FEED_SIZE papers a day.
 PAPERFEED_FEED_DAYS = env_int("PAPERFEED_FEED_DAYS", 7)
 PAPERFEED_FEED_SIZE = env_int("PAPERFEED_FEED_SIZE", 100)
-# Seconds a process reuses the other readers' likes signal before rebuilding it:
-# rebuilding it on every like anywhere would cost each training far more.
+# Age in seconds at which the stored signal of all readers' likes is built
+# again (0: at every change of the likes, for tests and tiny sites): one
+# worker builds it, every process maps the stored files.
 PAPERFEED_COLLABORATIVE_TTL = env_int("PAPERFEED_COLLABORATIVE_TTL", 3600)
 # Threads the maths libraries (BLAS, OpenMP) may use in each process.
 PAPERFEED_MATH_THREADS = env_int("PAPERFEED_MATH_THREADS", 1)

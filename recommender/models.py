@@ -63,6 +63,25 @@ class TextIndex(models.Model):
         return self.version
 
 
+class CollaborativeSignal(models.Model):
+    """One build of what all readers' likes say (engine.corpus.Collaborative).
+
+    Its arrays are files under `collaborative/<version>/` in the default
+    storage (see recommender.collaborative): at a million likes they take
+    hundreds of megabytes, which processes map from a file rather than copy.
+    """
+
+    version = models.CharField(max_length=40, unique=True)
+    built_at = models.DateTimeField()
+    # The likes it was built from: their number and the latest change.
+    likes = models.PositiveIntegerField()
+    last_like_at = models.DateTimeField(null=True, blank=True)
+    papers = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return self.version
+
+
 class PaperVector(models.Model):
     """A paper's TF-IDF row and LSA coordinates in one index version.
 

@@ -12,17 +12,14 @@ import itertools
 import logging
 import re
 import threading
-import time
 import uuid
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 
-import kombu.exceptions
 import numpy as np
-from celery import Task
 from django.conf import settings
 from django.db import IntegrityError, connection, connections, models, transaction
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Max, Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 from scipy import sparse
@@ -31,7 +28,8 @@ from accounts.models import User
 from papers.listing import latest_day
 from papers.models import Paper, Topic, normalise_arxiv_id
 from recommender.bibtex import arxiv_id_of, parse_bibtex, title_of
-from recommender.engine.corpus import Collaborative, Corpus, build_collaborative
+from recommender.collaborative import collaborative_signal
+from recommender.engine.corpus import Corpus
 from recommender.engine.evaluation import estimate_quality
 from recommender.engine.reader import (
     Candidates,
@@ -266,47 +264,6 @@ def _load_corpus(index: Index) -> Corpus:
     )
 
 
-def collaborative_signal(corpus: Corpus) -> Collaborative:
-    """What all readers' likes say about the current corpus (from
-    `current_corpus`), rebuilt when the corpus changed and, every
-    PAPERFEED_COLLABORATIVE_TTL seconds, for the likes (at once when it is 0)."""
-    likes = Feedback.objects.filter(value=Feedback.LIKE)
-    corpus_key = _cache["corpus"].key
-    ttl = settings.PAPERFEED_COLLABORATIVE_TTL
-    if ttl:
-        # Rebuilt when this process's copy is `ttl` seconds old, not on every
-        # like anywhere: at a thousand readers a rebuild costs seconds. Ages
-        # count from each process's own build, so processes stall one by one.
-        built = _cache.get("collaborative")
-        now = time.monotonic()
-        fresh = (
-            built is not None
-            and built.key[0] == corpus_key
-            and now - float(built.key[1]) < ttl  # type: ignore[arg-type]
-        )
-        key = built.key if fresh and built else (corpus_key, now)
-    else:
-        state = likes.aggregate(n=Count("pk"), last=Max("updated_at"))
-        key = (corpus_key, state["n"], state["last"])
-
-    def load() -> Collaborative:
-        pairs = np.asarray(
-            list(likes.values_list("user_id", "paper_id")), dtype=np.int64
-        )
-        if len(pairs) == 0:
-            return Collaborative.empty(len(corpus))
-        rows = corpus.rows(pairs[:, 1].tolist())
-        known = np.isin(pairs[:, 1], corpus.ids)
-        readers = np.unique(pairs[known, 0], return_inverse=True)[1]
-        matrix = sparse.csr_matrix(
-            (np.ones(len(rows), dtype=np.float32), (readers, rows)),
-            shape=(int(readers.max()) + 1 if len(readers) else 0, len(corpus)),
-        )
-        return build_collaborative(matrix)
-
-    return _cached("collaborative", key, load)  # type: ignore[return-value]
-
-
 def preload() -> None:
     """Load the index, the corpus and the collaborative signal into this
     process now rather than on the first training, then close its database
@@ -314,7 +271,8 @@ def preload() -> None:
     try:
         loaded = current_corpus()
         if loaded is not None:
-            collaborative_signal(loaded[1])
+            # What is stored: the first task asks for a newer build if needed.
+            collaborative_signal(loaded[1], refresh=False)
     finally:
         connections.close_all()
 
@@ -409,6 +367,7 @@ def request_retrain(*, user: User) -> None:
     trainings on a worker instead of one each.
     """
     from recommender.tasks import refresh_reader as refresh_reader_task
+    from recommender.tasks import send
 
     now = timezone.now()
     # One upsert of the stamp: loading and saving the record would read and
@@ -423,36 +382,14 @@ def request_retrain(*, user: User) -> None:
     # robust: a training that fails inline (eager tasks) is logged, and the
     # reader's feedback, already committed, still answers normally.
     transaction.on_commit(
-        lambda: _schedule(
+        lambda: send(
             refresh_reader_task,
             (user.pk, now.isoformat()),
             countdown=settings.PAPERFEED_RETRAIN_DELAY,
-            user=user,
+            about=f"reader {user.pk}",
         ),
         robust=True,
     )
-
-
-def _schedule(
-    task: Task,
-    args: tuple[object, ...],
-    *,
-    countdown: int,
-    user: User,
-) -> None:
-    """Send `task` about `user` to the workers (run it now with eager tasks)."""
-    try:
-        # No publishing retries: with the broker down a like would wait for
-        # them. What the task derives is caught up later: stale models by the
-        # periodic `train_readers`, quality by the reader's next refresh.
-        task.apply_async(args, countdown=countdown, retry=False)
-    except kombu.exceptions.OperationalError as error:
-        logger.warning(
-            "broker unreachable (%s): %s of reader %s runs later",
-            error,
-            task.name,
-            user.pk,
-        )
 
 
 def load_reader_model(*, user: User) -> EngineModel | None:
@@ -838,13 +775,14 @@ def _request_quality(user: User, requested_at: dt.datetime | None) -> None:
     refreshes would wait behind, and during a run of likes each estimate
     would be outdated by the next like. With eager tasks it runs at once.
     """
+    from recommender.tasks import send
     from recommender.tasks import update_quality as update_quality_task
 
-    _schedule(
+    send(
         update_quality_task,
         (user.pk, requested_at.isoformat() if requested_at else None),
         countdown=settings.PAPERFEED_QUALITY_DELAY,
-        user=user,
+        about=f"reader {user.pk}",
     )
 
 

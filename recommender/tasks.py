@@ -6,14 +6,34 @@ digests, skips what was already sent. Queues and time limits are in settings.
 """
 
 import datetime as dt
+import logging
 
+import kombu.exceptions
 from celery import Task, shared_task
 from django.db import InterfaceError, OperationalError
 
 from accounts.models import User
 
+logger = logging.getLogger(__name__)
+
 # The database restarting or a connection dropping: worth trying again soon.
 TRANSIENT = (OperationalError, InterfaceError)
+
+
+def send(
+    task: Task, args: tuple[object, ...], *, about: str, countdown: int = 0
+) -> None:
+    """Send `task` to the workers (run it now with eager tasks); with the
+    broker down, log that what it derives, `about`, is brought up to date
+    later: stale models by the periodic `train_readers`, quality by the
+    reader's next refresh, the collaborative signal by the next ask."""
+    try:
+        # No publishing retries: with the broker down a like would wait for them.
+        task.apply_async(args, countdown=countdown, retry=False)
+    except kombu.exceptions.OperationalError as error:
+        logger.warning(
+            "broker unreachable (%s): %s of %s runs later", error, task.name, about
+        )
 
 
 @shared_task(
@@ -62,6 +82,15 @@ def train_readers() -> None:
     from recommender import services
 
     services.train_readers()
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+def build_collaborative() -> None:
+    from recommender import collaborative, services
+
+    loaded = services.current_corpus()
+    if loaded is not None:
+        collaborative.build_signal(loaded[1])
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)

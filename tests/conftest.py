@@ -128,13 +128,14 @@ def postgres(db: None) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _fast_and_collectstatic_free(settings: Any) -> None:
+def _fast_and_collectstatic_free(settings: Any, tmp_path: Path) -> None:
     # A fast hasher keeps sign-up and log-in tests quick; plain static storage
     # renders {% static %} without a collectstatic manifest.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Tests see every like at once in the other readers' signal, and no card
     # rendered by an earlier test.
     settings.PAPERFEED_COLLABORATIVE_TTL = 0
+    settings.MEDIA_ROOT = str(tmp_path / "media")
     cache.clear()
     settings.STORAGES = {
         **settings.STORAGES,

@@ -51,11 +51,14 @@ class Collaborative:
 
 
 def top_k_per_row(matrix: sparse.csr_matrix, k: int) -> sparse.csr_matrix:
-    """Keep the k largest entries of each row."""
+    """Keep the k largest entries of each row (of equal ones, those of the
+    lowest columns, so the same likes always give the same signal)."""
     matrix = matrix.tocsr()
+    matrix.sort_indices()
     rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
-    # One sort for all rows (a loop over 100k rows costs seconds): by row, then
-    # largest first; an entry's rank is its place after its row's start.
+    # One stable sort for all rows (a loop over 100k rows costs seconds): by
+    # row, then largest first; an entry's rank is its place after its row's
+    # start.
     order = np.lexsort((-matrix.data, rows))
     rank = np.arange(len(order)) - matrix.indptr[rows[order]]
     keep = order[rank < k]
@@ -71,27 +74,62 @@ def build_collaborative(
     neighbours: int = 200,
     shrink: float = 50.0,
     beta: float = 0.3,
+    budget: int = 10_000_000,
 ) -> Collaborative:
-    """Item-item matrices from a (readers x corpus rows) 0/1 matrix of likes."""
+    """Item-item matrices from a (readers x corpus rows) 0/1 matrix of likes.
+
+    The full co-occurrence matrix of a million likes holds over a hundred
+    million pairs, ten times what is kept; it is worked out a block of papers
+    at a time, each block holding about `budget` pairs before its rows are cut
+    to their `neighbours` best, so memory follows what is kept.
+    """
+    if likes.nnz == 0:
+        return Collaborative.empty(likes.shape[1])
     likes = likes.tocsr().astype(np.float32)
     likes.data[:] = 1
+    by_paper = likes.T.tocsr()
     counts = np.asarray(likes.sum(axis=0)).ravel()
-    co = (likes.T @ likes).tocoo()
-    off_diagonal = co.row != co.col
-    r, c, d = co.row[off_diagonal], co.col[off_diagonal], co.data[off_diagonal]
-    d = d / (np.sqrt(counts[r]) * np.sqrt(counts[c]) + shrink)
-    related = top_k_per_row(
-        sparse.csr_matrix((d.astype(np.float32), (r, c)), shape=co.shape), neighbours
-    )
     reader_to_paper = normalize(likes, norm="l1", axis=1)
-    paper_to_reader = normalize(likes.T.tocsr(), norm="l1", axis=1)
-    walk = (paper_to_reader @ reader_to_paper).tocsr()
-    walk = walk @ sparse.diags(1.0 / np.power(np.maximum(counts, 1), beta))
-    walk = walk.tocsr()
-    walk.setdiag(0)
-    walk.eliminate_zeros()
+    paper_to_reader = normalize(by_paper, norm="l1", axis=1)
+    popularity_damping = 1.0 / np.power(np.maximum(counts, 1), beta)
+    related, walk = [], []
+    for start, stop in _blocks(by_paper, likes, budget):
+        co = _off_diagonal(by_paper[start:stop] @ likes, start)
+        co.data /= np.sqrt(counts[co.row + start]) * np.sqrt(counts[co.col]) + shrink
+        related.append(top_k_per_row(co.tocsr(), neighbours))
+        steps = _off_diagonal(paper_to_reader[start:stop] @ reader_to_paper, start)
+        steps.data = steps.data * popularity_damping[steps.col]
+        walk.append(top_k_per_row(steps.tocsr(), neighbours))
     return Collaborative(
-        related=related,
-        walk=top_k_per_row(walk, neighbours),
+        related=_stacked(related, len(counts)),
+        walk=_stacked(walk, len(counts)),
         popularity=np.log1p(counts).astype(np.float32),
     )
+
+
+def _blocks(
+    by_paper: sparse.csr_matrix, likes: sparse.csr_matrix, budget: int
+) -> list[tuple[int, int]]:
+    """Consecutive row ranges whose co-occurrences number about `budget`
+    each (at least one row): a paper's are at most the sum of the like counts
+    of the readers who liked it."""
+    pairs = by_paper @ np.diff(likes.indptr).astype(np.float64)
+    ends = np.searchsorted(np.cumsum(pairs), np.arange(budget, pairs.sum(), budget))
+    bounds = np.unique(np.concatenate([[0], ends + 1, [len(pairs)]]))
+    return list(zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True))
+
+
+def _off_diagonal(block: sparse.csr_matrix, start: int) -> sparse.coo_matrix:
+    """The rows of an item-item block starting at row `start`, without each
+    paper's pairing with itself."""
+    block = block.tocoo()
+    keep = block.row + start != block.col
+    return sparse.coo_matrix(
+        (block.data[keep], (block.row[keep], block.col[keep])), shape=block.shape
+    )
+
+
+def _stacked(blocks: list[sparse.csr_matrix], n: int) -> sparse.csr_matrix:
+    if not blocks:
+        return sparse.csr_matrix((n, n), dtype=np.float32)
+    return sparse.vstack(blocks, format="csr")

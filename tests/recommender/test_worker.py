@@ -118,6 +118,7 @@ def worker(broker: str, tmp_path: Path) -> Iterator[Worker]:
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "CELERY_KEY_PREFIX": broker,
         "PAPERFEED_COLLABORATIVE_TTL": "0",
+        "PAPERFEED_MEDIA_ROOT": settings.MEDIA_ROOT,
         "PAPERFEED_QUALITY_DELAY": "0",
         "LOG_LEVEL": "INFO",
     }
