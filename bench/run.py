@@ -15,7 +15,15 @@ import time
 
 from bench.common import ROOT, SHARED_DATA, machine_summary, postgres_version
 
-BENCHMARKS = ["import_papers", "pages", "recommender", "quality", "feed", "nightly"]
+BENCHMARKS = [
+    "import_papers",
+    "pages",
+    "hostile",
+    "recommender",
+    "quality",
+    "feed",
+    "nightly",
+]
 RESULTS = ROOT / "bench" / "RESULTS.md"
 MARKER = re.compile(r"^<!-- bench:(\S+) -->$", re.MULTILINE)
 HEADER = (

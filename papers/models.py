@@ -12,6 +12,10 @@ from django.utils import timezone
 
 # New-style ids (0704.0001, 2501.01234) and old-style ones (hep-th/9901001).
 ARXIV_ID_PATTERN = r"(?:\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})"
+# arXiv caps abstracts at 1,920 characters; a longer one (from a dump or a
+# hostile source, up to 200 kB) is cut to this in lists, so a page of 25 cards
+# or a feed of 100 entries stays small, and shown whole on the paper's page.
+ABSTRACT_PREVIEW = 2_000
 VERSIONED_ID_RE = re.compile(
     rf"^(?:arxiv:)?({ARXIV_ID_PATTERN})(?:v\d+)?$", re.IGNORECASE
 )
@@ -60,6 +64,24 @@ class Topic(models.Model):
         return topic_url(get_script_prefix(), self.code)
 
 
+class PaperManager(models.Manager["Paper"]):
+    def get_queryset(self) -> models.QuerySet["Paper"]:
+        # The search vector is for the database's matching only, and it is
+        # bigger than the abstract (tens of kB for a long one): no page reads
+        # it. Querysets that follow a relation to papers defer it with
+        # UNREAD_FIELDS (select_related does not go through this manager).
+        return super().get_queryset().defer(*UNREAD_FIELDS)
+
+
+# Paper fields that no page reads.
+UNREAD_FIELDS = ("search_vector",)
+
+
+def unread_through(relation: str) -> list[str]:
+    """UNREAD_FIELDS of the papers a queryset selects through `relation`."""
+    return [f"{relation}__{name}" for name in UNREAD_FIELDS]
+
+
 class Paper(models.Model):
     arxiv_id = models.CharField("arXiv id", max_length=64, unique=True)
     title = models.TextField()
@@ -87,6 +109,8 @@ class Paper(models.Model):
     # PostgreSQL only: title (A) > abstract (B) > authors (C), kept up to date by a
     # trigger (migration 0002) so every write path fills it. Unused on SQLite.
     search_vector = SearchVectorField(null=True, editable=False)
+
+    objects = PaperManager()
 
     class Meta:
         indexes = [
@@ -120,6 +144,14 @@ class Paper(models.Model):
     @property
     def first_authors(self) -> list[str]:
         return list(self.authors[:3])
+
+    @property
+    def abstract_preview(self) -> str:
+        """The abstract, or its first ABSTRACT_PREVIEW characters (to a word's
+        end) and an ellipsis: what cards and feed entries show."""
+        if len(self.abstract) <= ABSTRACT_PREVIEW:
+            return self.abstract
+        return self.abstract[:ABSTRACT_PREVIEW].rsplit(maxsplit=1)[0] + " …"
 
 
 class PaperTopic(models.Model):

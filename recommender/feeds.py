@@ -50,7 +50,7 @@ class ForYouFeed(Feed):  # type: ignore[type-arg]
         # Atom's summary is marked type="html": feed readers render it, so the
         # plain text is escaped into HTML here (and the feed escapes it as XML).
         why = item.why_text()
-        abstract = format_html("<p>{}</p>", item.paper.abstract)
+        abstract = format_html("<p>{}</p>", item.paper.abstract_preview)
         return format_html("<p>Why: {}.</p>{}", why, abstract) if why else abstract
 
     def item_link(self, item: FeedItem) -> str:

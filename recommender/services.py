@@ -26,7 +26,7 @@ from scipy import sparse
 
 from accounts.models import User
 from papers.listing import latest_day
-from papers.models import Paper, Topic, normalise_arxiv_id
+from papers.models import Paper, Topic, normalise_arxiv_id, unread_through
 from recommender.bibtex import arxiv_id_of, parse_bibtex, title_of
 from recommender.collaborative import collaborative_signal
 from recommender.engine.corpus import Corpus
@@ -573,6 +573,7 @@ def for_you_items(
         FeedItem.objects.filter(user=user, day__range=days)
         .exclude(paper__feedback__user=user)
         .select_related("paper", "closest_liked")
+        .defer(*unread_through("paper"), *unread_through("closest_liked"))
     )
 
 
@@ -999,6 +1000,7 @@ def export_reader(*, user: User) -> dict[str, object]:
     feedback = (
         Feedback.objects.filter(user=user)
         .select_related("paper")
+        .defer(*unread_through("paper"))
         .order_by("created_at", "pk")
     )
     return {

@@ -24,7 +24,7 @@ from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 from accounts.models import User
 from accounts.views import safe_next_url
 from papers.listing import PERIOD_CHOICES, Listing, Order, papers_in
-from papers.models import Paper, PaperTopic, Topic
+from papers.models import Paper, PaperTopic, Topic, unread_through
 from papers.views import (
     PAPER_PAGE,
     HtmxHttpRequest,
@@ -244,6 +244,7 @@ def _liked(user: User) -> list[tuple[Paper, dt.datetime]]:
     likes = (
         Feedback.objects.filter(user=user, value=Feedback.LIKE)
         .select_related("paper")
+        .defer(*unread_through("paper"))
         .order_by("-updated_at", "-pk")
     )
     return [(like.paper, like.updated_at) for like in likes]

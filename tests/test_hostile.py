@@ -9,27 +9,19 @@ from defusedxml.ElementTree import fromstring
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
 
 from accounts.models import FeedToken, User
-from papers.models import Paper
+from papers.models import ABSTRACT_PREVIEW, Paper
 from recommender import digests
 from recommender.models import DigestSettings, Feedback, FeedItem
 from tests.factories import make_paper
+from tests.hostile import HOSTILE_ABSTRACT, HOSTILE_AUTHORS, HOSTILE_TITLE
 from tests.recommender.test_digests import html_of
 
 pytestmark = pytest.mark.django_db
 
 DAY = dt.date(2026, 3, 2)
-TITLE = (
-    '<script>alert("t")</script><img src=x onerror=alert(1)> '
-    '<a href="javascript:alert(2)">click</a> $\\frac{a}{b} < c$ '
-    "\u202eevil\u202c zero\u200bwidth"
-)
-ABSTRACT = (
-    '<iframe src="javascript:alert(3)"></iframe><svg onload=alert(4)> '
-    + "Attention $O(n^2)$ & more. " * 3_800
-)
-AUTHORS = ["<b>Mallory</b> onmouseover=alert(5)"] + [f"Author {n}" for n in range(999)]
 ATOM = "{http://www.w3.org/2005/Atom}"
 RAW = ("<script>alert", "<img src=x", "<iframe", "<svg onload", "<b>Mallory</b>")
 
@@ -37,7 +29,10 @@ RAW = ("<script>alert", "<img src=x", "<iframe", "<svg onload", "<b>Mallory</b>"
 @pytest.fixture
 def hostile() -> Paper:
     paper = make_paper(
-        title=TITLE, abstract=ABSTRACT, authors=AUTHORS, announced_on=DAY
+        title=HOSTILE_TITLE,
+        abstract=HOSTILE_ABSTRACT,
+        authors=HOSTILE_AUTHORS,
+        announced_on=DAY,
     )
     assert len(paper.abstract) > 100_000
     return paper
@@ -71,6 +66,27 @@ def test_public_pages_escape_it(client: Client, hostile: Paper):
         text = response.content.decode()
         assert_escaped(text, url)
         assert "&lt;script&gt;" in text, url
+
+
+def test_a_long_abstract_is_cut_in_lists_and_whole_on_its_page(
+    client: Client, hostile: Paper
+):
+    tail = HOSTILE_ABSTRACT[-200:]
+    for url in (
+        reverse("home"),
+        reverse("papers:topic", args=["cs.LG"]),
+        reverse("papers:search") + "?q=attention",
+    ):
+        text = client.get(url).content.decode()
+        # The card shows the start and links the paper's page for the rest.
+        assert text.count("Attention $O(n^2)$") < ABSTRACT_PREVIEW / 20, url
+        assert f'href="{hostile.get_absolute_url()}">Whole abstract</a>' in text, url
+        assert len(text) < 60_000, url
+
+    page = client.get(hostile.get_absolute_url()).content.decode()
+
+    assert page.count("Attention $O(n^2)$ &amp; more.") == 3_800
+    assert escape(tail) in page
 
 
 def test_the_readers_pages_escape_it(reader_client: Client, reader_with_it: User):
@@ -107,7 +123,10 @@ def test_the_digest_and_the_atom_feed_escape_it(reader_with_it: User):
     assert feed.status_code == 200
     (entry,) = fromstring(feed.content).iter(f"{ATOM}entry")
     # The title is text; the summary is HTML that feed readers render.
-    assert entry.findtext(f"{ATOM}title") == TITLE
+    assert entry.findtext(f"{ATOM}title") == HOSTILE_TITLE
     summary = entry.findtext(f"{ATOM}summary") or ""
     assert_escaped(summary, "atom summary")
     assert "&lt;script&gt;" in summary
+    # The entry's link leads to the whole abstract; the summary has its start.
+    assert len(summary) < 2 * ABSTRACT_PREVIEW
+    assert summary.endswith("…</p>")
