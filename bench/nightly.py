@@ -332,8 +332,8 @@ def report(small: Catalogue, whole: Catalogue) -> str:
             f" loaded), {c.signal['stored_mb']:.0f} MB stored"
             for c in (small, whole)
         )
-        + f" ({met(whole.signal['peak_mb'] / 1024 <= TARGET_MEMORY_GB)} within"
-        f" {TARGET_MEMORY_GB:.0f} GB).",
+        + f"; within the {TARGET_MEMORY_GB:.0f} GB memory target:"
+        f" {met(whole.signal['peak_mb'] / 1024 <= TARGET_MEMORY_GB)}.",
         "- Loading the corpus and mapping the stored signal, which every process"
         " that trains or builds feeds does when it starts (the worker before it"
         " is ready, hence not in the figures above): "
