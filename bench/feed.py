@@ -87,7 +87,7 @@ READY_TIMEOUT_SECONDS = 60
 # signal the worker loads before forking them, and a page or a like still
 # comes first on the cores.
 CELERY_CONCURRENCY = 2
-WORKER_NICENESS = 19
+WORKER_SESSION_NICENESS = 19
 CELERY_REDIS_DB = 5
 WORKER_START_SECONDS = 180
 # The app's default PAPERFEED_COLLABORATIVE_TTL: a worker builds the stored
@@ -171,31 +171,31 @@ def telling_why() -> Iterator[None]:
 def run_child(mode: str, *args: str, nice: int = 0) -> dict[str, object]:
     """`python -m bench.feed mode args...` at `nice`: its last output line, as JSON."""
     env = {**os.environ, "LOG_LEVEL": "WARNING", "SECRET_KEY": SECRET_KEY}
-    argv = ["nice", "-n", str(nice), sys.executable, "-m", "bench.feed", mode, *args]
     with telling_why():
-        process = subprocess.Popen(
-            argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            text=True, start_new_session=True,
-        )  # fmt: skip
-        lower_priority(process.pid, nice)
-        out, errors = process.communicate()
-        if process.returncode:
-            raise subprocess.CalledProcessError(process.returncode, argv, out, errors)
-    result: dict[str, object] = json.loads(out.strip().splitlines()[-1])
+        done = subprocess.run(
+            ["nice", "-n", str(nice), sys.executable, "-m", "bench.feed", mode, *args],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            text=True,
+            capture_output=True,
+        )
+    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
 
 
 def lower_priority(pid: int, niceness: int) -> None:
     """Give the session that `pid` leads a CPU share of `niceness`.
 
-    Linux shares the cores between sessions first (autogroups), so `nice`
-    only ranks the processes of one session: a niced Celery worker in a
-    session of its own still took half the cores from gunicorn, and the load
-    run's p95 was twice what it is with this. The session's share is what
-    systemd's CPUWeight is to a unit (docs/deploy.md)."""
-    if niceness:
-        with contextlib.suppress(OSError):
-            Path(f"/proc/{pid}/autogroup").write_text(str(niceness))
+    Linux shares the cores between sessions first (autogroups), and only then
+    between the processes of each: a Celery worker in a session of its own,
+    however niced, still took half the cores from gunicorn. The session's
+    share is what systemd's CPUWeight is to a unit (docs/deploy.md). The
+    clients keep the bench's session: they stand for browsers with CPUs of
+    their own, and a starved client would count its own wait as the
+    server's."""
+    with contextlib.suppress(OSError):
+        Path(f"/proc/{pid}/autogroup").write_text(str(niceness))
 
 
 def timed_manage(*args: str, database_url: str) -> float:
@@ -292,6 +292,7 @@ def gunicorn(
     port = free_port()
     argv = [
         sys.executable, "-m", "gunicorn", "config.wsgi",
+        "--config", "python:config.gunicorn",
         "--workers", str(workers),
         "--timeout", str(GUNICORN_TIMEOUT),
         "--bind", f"127.0.0.1:{port}",
@@ -314,17 +315,17 @@ def celery_worker(
     Yields its main process."""
     redis.Redis.from_url(env["CELERY_BROKER_URL"]).flushdb()
     log = logs / "celery.log"
-    # At the lowest priority, as docs/deploy.md advises: a training must not
-    # delay a page or a like.
+    # At idle priority, as docs/deploy.md advises: a training must not delay
+    # a page or a like.
     argv = [
-        "nice", "-n", str(WORKER_NICENESS),
+        "chrt", "--idle", "0",
         sys.executable, "-m", "celery", "-A", "config", "worker",
         "--pool", "prefork", "--concurrency", str(CELERY_CONCURRENCY),
         "--loglevel", "INFO",
         "--without-gossip", "--without-mingle", "--without-heartbeat",
     ]  # fmt: skip
     with started(argv, env, log) as process:
-        lower_priority(process.pid, WORKER_NICENESS)
+        lower_priority(process.pid, WORKER_SESSION_NICENESS)
         began = time.monotonic()
         while " ready." not in log.read_text(errors="replace"):
             if time.monotonic() - began > start_seconds:
@@ -860,7 +861,7 @@ def report(
         " others' turns. The Celery worker loads the corpus and maps the stored"
         " collaborative signal before forking its processes. Likes: gunicorn with"
         f" {GUNICORN_WORKERS} sync workers, and a Celery worker with"
-        f" {CELERY_CONCURRENCY} prefork processes (lowest CPU share) on Redis;"
+        f" {CELERY_CONCURRENCY} prefork processes (idle CPU priority) on Redis;"
         f" {LIKE_CLIENTS}"
         f" readers at once ({EAGER_LIKE_CLIENTS} with eager tasks) each like"
         f" {LIKES_PER_CLIENT} papers of their feed (htmx POSTs through the session"

@@ -96,6 +96,8 @@ def run() -> str:
                 "-m",
                 "gunicorn",
                 "config.wsgi",
+                "--config",
+                "python:config.gunicorn",
                 "--workers",
                 "2",
                 "--bind",

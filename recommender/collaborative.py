@@ -28,7 +28,7 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import connection
-from django.db.models import Count, Max
+from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 from scipy import sparse
 
@@ -132,7 +132,7 @@ def build_signal(corpus: Corpus, *, force: bool = False) -> CollaborativeSignal 
         return stored
 
 
-def _likes():
+def _likes() -> QuerySet[Feedback]:
     return Feedback.objects.filter(value=Feedback.LIKE)
 
 

@@ -79,7 +79,7 @@ def test_each_paper_keeps_its_closest_neighbours_whatever_the_blocks():
 
 def mapped(array: np.ndarray) -> bool:
     """Whether `array` is a view of a file mapped into memory, not a copy."""
-    base = array
+    base: object = array
     while isinstance(base, np.ndarray):
         base = base.base
     return isinstance(base, mmap.mmap)
