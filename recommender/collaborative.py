@@ -240,8 +240,9 @@ def _read(name: str) -> np.ndarray:
     except NotImplementedError:
         path = None
     if path is None or not os.path.exists(path):
-        # An object store (some name a local path they do not use): each
-        # process reads a copy of its own.
+        # An object store, which has no local files (some, like Django's
+        # in-memory one, name paths that do not exist): each process reads a
+        # copy of its own.
         with default_storage.open(name) as file:
             return np.load(io.BytesIO(file.read()), allow_pickle=False)
     return np.load(path, mmap_mode="r", allow_pickle=False)

@@ -146,7 +146,6 @@ def test_the_signal_is_built_again_only_once_it_is_ttl_old(catalogue, settings):
     CollaborativeSignal.objects.update(
         built_at=timezone.now() - dt.timedelta(seconds=3601)
     )
-    collaborative._asked = None  # what this process asked for in the hour
     aged = services.collaborative_signal(corpus)
 
     assert within.related[rows[0], rows[1]] == 0
