@@ -30,6 +30,7 @@ from dataclasses import dataclass, field, replace
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as defused_fromstring
 
+from papers import arxiv_ids
 from papers.ingest import (
     InvalidRecord,
     PaperRecord,
@@ -48,7 +49,6 @@ _OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
 _OAI = "{http://www.openarchives.org/OAI/2.0/}"
 _ARXIV_OAI = "{http://arxiv.org/OAI/arXiv/}"
 
-_ABS_URL_RE = re.compile(r"^https?://(?:www\.|export\.)?arxiv\.org/abs/(.+)$")
 _DATE_PREFIX_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:$|T)")
 # A proxy's or CDN's error page. An XHTML page's `<!DOCTYPE html>` would
 # otherwise be refused as an unsafe DTD, a misleading reason; a DOCTYPE with an
@@ -190,14 +190,13 @@ def _raise_if_error_entry(entry: ET.Element) -> None:
     entry_id = _text(entry, f"{_ATOM}id")
     title = _text(entry, f"{_ATOM}title")
     is_error_id = "arxiv.org/api/errors" in entry_id
-    if is_error_id or (title == "Error" and not _ABS_URL_RE.match(entry_id)):
+    if is_error_id or (title == "Error" and arxiv_ids.normalise(entry_id) is None):
         message = _collapse(_text(entry, f"{_ATOM}summary"))
         raise ArxivError(message or "arXiv reported an error without a message")
 
 
 def _atom_record(entry: ET.Element) -> PaperRecord:
     raw_id = _text(entry, f"{_ATOM}id")
-    match = _ABS_URL_RE.match(raw_id)
     categories: list[str] = []
     primary = entry.find(f"{_ARXIV_ATOM}primary_category")
     if primary is not None:
@@ -206,7 +205,7 @@ def _atom_record(entry: ET.Element) -> PaperRecord:
         category.get("term", "") for category in entry.findall(f"{_ATOM}category")
     ]
     return build_record(
-        arxiv_id=match.group(1) if match else raw_id or None,
+        arxiv_id=raw_id or None,
         title=_collapse(_text(entry, f"{_ATOM}title")),
         abstract=_collapse(_text(entry, f"{_ATOM}summary")),
         authors=[

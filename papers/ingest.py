@@ -21,7 +21,8 @@ from typing import NamedTuple
 from django.db import connection, transaction
 from django.utils import timezone
 
-from papers.models import Paper, PaperTopic, Topic, normalise_arxiv_id
+from papers import arxiv_ids
+from papers.models import Paper, PaperTopic, Topic
 
 # Generous limits: real arXiv titles stay under 300 characters and abstracts under
 # 5,000, but collaboration papers list thousands of authors, and hostile or broken
@@ -141,7 +142,7 @@ def build_record(
     Takes untyped values because they come straight from parsed JSON or XML.
     """
     raw_id = _required_text(arxiv_id, "id", MAX_RAW_ID)
-    bare_id = normalise_arxiv_id(raw_id)
+    bare_id = arxiv_ids.normalise(raw_id)
     if bare_id is None:
         raise InvalidRecord(f"malformed arXiv id {shorten(raw_id)!r}")
     # The old-style pattern allows any archive name; the column does not.

@@ -2,7 +2,6 @@
 
 import datetime as dt
 import functools
-import re
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
@@ -10,34 +9,12 @@ from django.db import models
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 
-# New-style ids (0704.0001, 2501.01234) and old-style ones (hep-th/9901001).
-ARXIV_ID_PATTERN = r"(?:\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})"
+from papers import arxiv_ids
+
 # arXiv caps abstracts at 1,920 characters; a longer one (from a dump or a
 # hostile source, up to 200 kB) is cut to this in lists, so a page of 25 cards
 # or a feed of 100 entries stays small, and shown whole on the paper's page.
 ABSTRACT_PREVIEW = 2_000
-VERSIONED_ID_RE = re.compile(
-    rf"^(?:arxiv:)?({ARXIV_ID_PATTERN})(?:v\d+)?$", re.IGNORECASE
-)
-
-
-def normalise_arxiv_id(value: str) -> str | None:
-    """The bare id of `value` ('arXiv:2501.01234v2' -> '2501.01234'), or None."""
-    match = VERSIONED_ID_RE.match(value.strip())
-    if match is None:
-        return None
-    bare = match.group(1)
-    if "/" not in bare:
-        return bare.lower()
-    # Old-style: the archive is lower case, a subject class upper case
-    # ('HEP-TH/9901001' -> 'hep-th/9901001', 'math.ag/...' -> 'math.AG/...').
-    archive, number = bare.split("/")
-    name, _, subject = archive.partition(".")
-    return (
-        f"{name.lower()}.{subject.upper()}/{number}"
-        if subject
-        else f"{name.lower()}/{number}"
-    )
 
 
 @functools.cache
@@ -129,11 +106,11 @@ class Paper(models.Model):
 
     @property
     def abs_url(self) -> str:
-        return f"https://arxiv.org/abs/{self.arxiv_id}"
+        return arxiv_ids.abs_url(self.arxiv_id)
 
     @property
     def pdf_url(self) -> str:
-        return f"https://arxiv.org/pdf/{self.arxiv_id}"
+        return arxiv_ids.pdf_url(self.arxiv_id)
 
     @property
     def ordered_topics(self) -> list[Topic]:

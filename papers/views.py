@@ -24,7 +24,8 @@ from papers.listing import (
     listing_for,
     papers_in,
 )
-from papers.models import Paper, PaperTopic, Topic, normalise_arxiv_id
+from papers import arxiv_ids
+from papers.models import Paper, PaperTopic, Topic
 from papers.search import MAX_QUERY_LENGTH, query_words, search_papers
 from papers.taxonomy import ARCHIVE_NAMES
 
@@ -107,7 +108,7 @@ def parse_day(value: str | None) -> dt.date | None:
 
 @require_GET
 def paper_detail(request: HttpRequest, arxiv_id: str) -> HttpResponse:
-    bare = normalise_arxiv_id(arxiv_id)
+    bare = arxiv_ids.normalise(arxiv_id)
     if bare is None:
         raise Http404("Not an arXiv id.")
     if bare != arxiv_id:
@@ -209,7 +210,7 @@ def topic_detail(request: HtmxHttpRequest, code: str) -> HttpResponse:
 def search(request: HtmxHttpRequest) -> HttpResponse:
     # PostgreSQL text cannot hold NUL: drop it rather than fail the query.
     query = request.GET.get("q", "").replace("\x00", "").strip()
-    bare = normalise_arxiv_id(query)
+    bare = arxiv_ids.normalise(query)
     if bare and Paper.objects.filter(arxiv_id=bare).exists():
         url = Paper(arxiv_id=bare).get_absolute_url()
         return HttpResponseClientRedirect(url) if request.htmx else redirect(url)

@@ -31,7 +31,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from papers.models import normalise_arxiv_id
+from papers import arxiv_ids
 
 
 @dataclass(frozen=True)
@@ -310,27 +310,6 @@ def parse_bibtex(text: str) -> BibParse:
 
 # ------------------------------------------------------------------ arXiv ids, titles
 
-# A bare or versioned id; the lookbehind keeps a search from starting mid-word,
-# which also keeps it linear on long runs of letters.
-_ID = r"(?<![\w-])(\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[a-z]{2})?/\d{7})(?:v\d+)?(?!\d)"
-_PREFIXED_RE = re.compile(
-    rf"arxiv(?:\s+preprint)?(?::\s*|\s+)(?:arxiv:\s*)?{_ID}", re.I
-)
-_URL_RE = re.compile(rf"arxiv\.org/(?:abs|pdf)/{_ID}", re.I)
-_DOI_RE = re.compile(rf"10\.48550/arxiv\.{_ID}", re.I)
-_ABS_RE = re.compile(rf"^abs/{_ID}$", re.I)
-
-
-def _search(value: str | None, *patterns: re.Pattern[str]) -> str | None:
-    if not value:
-        return None
-    for pattern in patterns:
-        for match in pattern.finditer(value):
-            if bare := normalise_arxiv_id(match.group(1)):
-                return bare
-    return None
-
-
 def arxiv_id_of(entry: BibEntry) -> str | None:
     """The bare arXiv id an entry names, looking where exporters put it: eprint,
     an arxiv/arxivid field, "arXiv preprint arXiv:..." in journal/note/
@@ -339,22 +318,24 @@ def arxiv_id_of(entry: BibEntry) -> str | None:
     archive = fields.get("archiveprefix") or fields.get("eprinttype")
     if archive is None or archive.strip().lower() == "arxiv":
         eprint = fields.get("eprint", "")
-        if found := normalise_arxiv_id(eprint) or _search(eprint, _URL_RE):
+        if found := arxiv_ids.normalise(eprint) or arxiv_ids.find_url(eprint):
             return found
     for name in ("arxiv", "arxivid"):
         value = fields.get(name, "")
-        if found := normalise_arxiv_id(value) or _search(value, _PREFIXED_RE, _URL_RE):
+        if found := arxiv_ids.normalise(value) or arxiv_ids.find_prefixed(value):
             return found
     for name in ("journal", "note", "howpublished"):
-        if found := _search(fields.get(name), _PREFIXED_RE, _URL_RE):
+        if found := arxiv_ids.find_prefixed(fields.get(name, "")):
             return found
     # DBLP and Semantic Scholar: journal = {CoRR}, volume = {abs/2401.01234}.
     journal = fields.get("journal", "").strip().lower()
-    if journal in ("corr", "arxiv") and (
-        found := _search(fields.get("volume"), _ABS_RE)
-    ):
-        return found
-    return _search(fields.get("url"), _URL_RE) or _search(fields.get("doi"), _DOI_RE)
+    volume = fields.get("volume", "").strip()
+    if journal in ("corr", "arxiv") and volume.lower().startswith("abs/"):
+        if found := arxiv_ids.normalise(volume[4:]):
+            return found
+    return arxiv_ids.find_url(fields.get("url", "")) or arxiv_ids.find_doi(
+        fields.get("doi", "")
+    )
 
 
 def title_of(entry: BibEntry) -> str | None:

@@ -26,7 +26,8 @@ from scipy import sparse
 
 from accounts.models import User
 from papers.listing import latest_day
-from papers.models import Paper, Topic, normalise_arxiv_id, unread_through
+from papers import arxiv_ids
+from papers.models import Paper, Topic, unread_through
 from recommender.bibtex import arxiv_id_of, parse_bibtex, title_of
 from recommender.collaborative import collaborative_signal
 from recommender.engine.corpus import Corpus
@@ -1073,7 +1074,7 @@ def onboard(
     titles: dict[str, str] = {}  # lower-case title -> how the entry is named
     for token in re.split(r"[\s,;]+", arxiv_ids.strip()):
         if token:
-            bare = normalise_arxiv_id(token.removeprefix("https://arxiv.org/abs/"))
+            bare = arxiv_ids.normalise(token)
             if bare:
                 wanted.setdefault(bare, token)
             else:
