@@ -36,6 +36,7 @@ lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
+	$(BIN)/lint-imports --no-logo --no-cache
 
 format: venv
 	$(BIN)/ruff format .

@@ -10,7 +10,7 @@ admin.site.login_form = AdminLoginForm
 
 
 @admin.register(User)
-class ReaderAdmin(UserAdmin):
+class ReaderAdmin(UserAdmin[User]):
     # Django's add form asks only for a username and password; readers need an
     # e-mail address to reset their password.
     add_fieldsets = (
@@ -31,7 +31,7 @@ class ReaderAdmin(UserAdmin):
 
 
 @admin.register(LoginFailure)
-class LoginFailureAdmin(admin.ModelAdmin):
+class LoginFailureAdmin(admin.ModelAdmin[LoginFailure]):
     """Failures are evidence, so read-only; deleting an account's rows unlocks it."""
 
     list_display = ["username", "ip_address", "created_at"]

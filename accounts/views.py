@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
@@ -16,17 +16,7 @@ from django.views.decorators.http import require_http_methods
 from accounts import services
 from accounts.forms import SignupForm
 from accounts.models import User
-
-
-def safe_next_url(request: HttpRequest) -> str:
-    """The `next` parameter if it points back into this site, else ""."""
-    next_url = request.POST.get(
-        REDIRECT_FIELD_NAME, request.GET.get(REDIRECT_FIELD_NAME, "")
-    )
-    is_safe = url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
-    return next_url if is_safe else ""
+from web.http import safe_next_url
 
 
 def after_signup_url(request: HttpRequest) -> str:

@@ -1,12 +1,14 @@
-"""Helpers shared by the benchmarks: data location, machine facts, scratch databases."""
+"""Helpers shared by the benchmarks: data location, machine facts, scratch
+databases, percentiles and timings, and the error output of a failed child."""
 
 import contextlib
 import os
 import platform
+import statistics
 import subprocess
-import sys
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psycopg
@@ -56,16 +58,27 @@ def scratch_postgres() -> Iterator[str]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def manage(
-    *args: str, database_url: str, capture: bool = False
-) -> subprocess.CompletedProcess[str]:
-    """Run a management command in a fresh process against `database_url`."""
-    env = {**os.environ, "DATABASE_URL": database_url, "CELERY_BROKER_URL": ""}
-    return subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), *args],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        text=True,
-        capture_output=capture,
-    )
+def percentile(samples: list[float], q: float) -> float:
+    """The q-th percentile (inclusive method); a lone sample is its own, so
+    that a part with a single request still reports."""
+    if len(samples) < 2:
+        return samples[0] if samples else float("nan")
+    return statistics.quantiles(samples, n=100, method="inclusive")[int(q) - 1]
+
+
+def milliseconds(call: Callable[..., object], *args: object) -> float:
+    """How long `call(*args)` took, in ms."""
+    started = time.perf_counter()
+    call(*args)
+    return (time.perf_counter() - started) * 1000
+
+
+@contextlib.contextmanager
+def telling_why() -> Iterator[None]:
+    """Show a failed child's error output, which was captured."""
+    try:
+        yield
+    except subprocess.CalledProcessError as error:
+        command = " ".join(map(str, error.cmd[1:]))
+        output = (error.stderr or "")[-3000:]
+        raise RuntimeError(f"{command} failed:\n{output}") from error

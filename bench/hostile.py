@@ -4,8 +4,8 @@ papers with their real text.
 
 Two scratch PostgreSQL databases get the same PAPERS real papers, listed on
 one day and all in cs.LG: one with their own text, one with the hostile title,
-100 kB abstract and 1,000 authors of the escaping tests (tests/hostile.py)
-added to it.
+100 kB abstract and 1,000 authors of the escaping tests
+(bench/hostile_content.py) added to it.
 Each is imported with `import_papers`, indexed, and given a reader whose
 model was trained on LIKED of them. A child process then renders each page
 REQUESTS times through Django's test client (middleware, templates,
@@ -28,9 +28,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench.common import ROOT, SHARED_DATA, manage, scratch_postgres
-from bench.feed import SECRET_KEY, percentile, setup_django, telling_why, timed_manage
-from tests.hostile import HOSTILE_ABSTRACT, HOSTILE_AUTHORS, HOSTILE_TITLE
+from bench.common import ROOT, SHARED_DATA, percentile, scratch_postgres, telling_why
+from bench.hostile_content import HOSTILE_ABSTRACT, HOSTILE_AUTHORS, HOSTILE_TITLE
+from bench.processes import SECRET_KEY, manage, setup_django, timed_manage
 
 PAPERS = 300
 LIKED = 5
@@ -141,16 +141,17 @@ def measure(database_url: str) -> None:
     from django.urls import reverse
     from django.utils import timezone
 
-    from accounts.models import FeedToken
+    from accounts.models import FeedToken, User
     from papers.models import Paper
-    from recommender import digests, services
+    from recommender import digests, feedback
     from recommender.models import Digest, DigestSettings, FeedItem
-    from tests.factories import make_user
 
     papers = list(Paper.objects.order_by("pk"))
-    reader = make_user(username="bench-reader", email="reader@example.org")
+    reader = User.objects.create_user(
+        username="bench-reader", email="reader@example.org", password="bench-password"
+    )
     # Tasks run inline here: the like trains the reader and builds their feed.
-    services.like_papers(user=reader, papers=papers[:LIKED])
+    feedback.like_papers(user=reader, papers=papers[:LIKED])
     assert FeedItem.objects.filter(user=reader).exists()
     # A digest of the reader's ten best, stored and sent as every hour's run does.
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -19,7 +19,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.common import ROOT, SHARED_DATA, manage, scratch_postgres
+from bench.common import ROOT, SHARED_DATA, scratch_postgres
+from bench.processes import manage
 
 IMPORT_TARGET = 2_000  # papers/s
 REIMPORT_TARGET = 5_000  # papers/s

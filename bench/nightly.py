@@ -3,14 +3,14 @@
 For each catalogue (the whole one, and its first SMALL_PAPERS papers for the
 growth with papers), on a scratch PostgreSQL database: import, build the text
 index, create readers from the real corpus as the feed benchmark does
-(`bench.feed readers`), train their models in TRAIN_PROCESSES processes, then
+(`bench.readers`), train their models in TRAIN_PROCESSES processes, then
 turn the newest NEW_DAY_PAPERS papers into a new listing day that nobody has
 judged yet. Then:
 
 1. one process builds the collaborative signal from all likes and stores it
    (before the trainings, which use it);
 2. one process builds the new day's feed of the first 1,000 readers, then of
-   all of them (`services.build_feeds_of`, FEED_BATCH readers a batch);
+   all of them (`feed.build_feeds_of`, FEED_BATCH readers a batch);
 3. on the whole catalogue, a Celery worker with 2 prefork processes does it
    as production does: the `build_feeds` task sends one task per batch of
    readers, and the time runs from sending it to the last reader's feed; the
@@ -32,7 +32,6 @@ import gzip
 import itertools
 import json
 import math
-import os
 import resource
 import subprocess
 import sys
@@ -43,16 +42,16 @@ from pathlib import Path
 
 import psycopg
 
-from bench.common import ROOT, SHARED_DATA, manage, scratch_postgres
-from bench.feed import (
+from bench.common import ROOT, SHARED_DATA, scratch_postgres, telling_why
+from bench.processes import (
     CELERY_CONCURRENCY,
     CELERY_REDIS_DB,
-    SECRET_KEY,
     celery_worker,
+    child_env,
+    manage,
     run_child,
     server_env,
     setup_django,
-    telling_why,
     timed_manage,
 )
 
@@ -118,7 +117,7 @@ def new_day(database_url: str) -> str:
         ]
         conn.execute("DELETE FROM recommender_feedback WHERE paper_id = ANY(%s)", [ids])
         conn.execute(
-            "UPDATE papers_paper SET announced_on = %s, likes = 0 WHERE id = ANY(%s)",
+            "UPDATE papers_paper SET announced_on = %s WHERE id = ANY(%s)",
             [day, ids],
         )
         conn.execute(
@@ -135,7 +134,7 @@ def prepare(database_url: str, papers: Path, readers: int) -> Catalogue:
         "import_papers", str(papers), database_url=database_url
     )
     done.setup["build_index"] = timed_manage("build_index", database_url=database_url)
-    made = run_child("readers", database_url, str(readers))
+    made = run_child("bench.readers", database_url, str(readers))
     done.setup["readers"] = float(made["seconds"])  # type: ignore[arg-type]
     done.readers = int(made["readers"])  # type: ignore[call-overload]
     new_day(database_url)
@@ -173,10 +172,6 @@ def prepare(database_url: str, papers: Path, readers: int) -> Catalogue:
         done.papers, done.likes = row
         conn.execute("VACUUM ANALYZE")
     return done
-
-
-def child_env() -> dict[str, str]:
-    return {**os.environ, "LOG_LEVEL": "WARNING", "SECRET_KEY": SECRET_KEY}
 
 
 def build_alone(database_url: str, catalogue: Catalogue, counts: list[int]) -> None:
@@ -375,11 +370,11 @@ def train(database_url: str, part: int, parts: int) -> None:
     """Train every `parts`-th reader (those whose id is `part` modulo `parts`)."""
     setup_django(database_url)
     from accounts.models import User
-    from recommender import services
+    from recommender import training
 
     for user in User.objects.order_by("pk").iterator():
         if user.pk % parts == part:
-            services.train_reader_model(user=user)
+            training.train_reader_model(user=user)
     print(json.dumps({"part": part}))
 
 
@@ -388,13 +383,13 @@ def build_signal(database_url: str) -> None:
     setup_django(database_url)
     from django.conf import settings
 
-    from recommender import collaborative, services
+    from recommender import collaborative, index
 
-    loaded = services.current_corpus()
-    assert loaded is not None
+    current = index.current_corpus()
+    assert current is not None
     corpus_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     started = time.perf_counter()
-    stored = collaborative.build_signal(loaded[1], force=True)
+    stored = collaborative.build_signal(current.corpus, force=True)
     seconds = time.perf_counter() - started
     assert stored is not None
     folder = Path(settings.MEDIA_ROOT) / collaborative.FOLDER
@@ -415,23 +410,23 @@ def build(database_url: str, counts: list[int]) -> None:
     """The new day's feeds of the first `count` readers for each of `counts`,
     in this process, its corpus and collaborative signal loaded first."""
     setup_django(database_url)
-    from papers.listing import latest_day
-    from recommender import services
+    from papers.listing import Days, latest_day
+    from recommender import collaborative, feed, index
 
     started = time.perf_counter()
-    loaded = services.current_corpus()
-    assert loaded is not None
-    services.collaborative_signal(loaded[1])
+    current = index.current_corpus()
+    assert current is not None
+    collaborative.signal_over(current)
     load_s = time.perf_counter() - started
     load_peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     day = latest_day()
     assert day is not None
-    readers = list(itertools.chain(*services.feed_batches()))
+    readers = list(itertools.chain(*feed.feed_batches()))
     seconds = {}
     for count in counts:
         started = time.perf_counter()
-        for batch in itertools.batched(readers[:count], services.FEED_BATCH):
-            services.build_feeds_of(batch, days=(day, day))
+        for batch in itertools.batched(readers[:count], feed.FEED_BATCH):
+            feed.build_feeds_of(batch, days=Days(day, day))
         seconds[count] = time.perf_counter() - started
     print(
         json.dumps({"load_s": load_s, "load_peak_mb": load_peak_mb, "seconds": seconds})

@@ -8,7 +8,6 @@ loopback; p50 and p95 over many requests per page.
 import os
 import random
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -17,7 +16,8 @@ from collections.abc import Callable
 
 import httpx
 
-from bench.common import ROOT, SHARED_DATA, manage, scratch_postgres
+from bench.common import ROOT, SHARED_DATA, percentile, scratch_postgres
+from bench.processes import free_port, manage, wait_until_up
 
 REQUESTS_PER_PAGE = 200
 TARGET_P50_MS = 50.0
@@ -37,24 +37,6 @@ SEARCHES = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_until_up(base: str, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(base + "/healthz", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError("gunicorn did not answer /healthz")
-
-
 def timings(client: httpx.Client, next_path: Callable[[], str]) -> list[float]:
     samples = []
     for _ in range(REQUESTS_PER_PAGE):
@@ -66,10 +48,6 @@ def timings(client: httpx.Client, next_path: Callable[[], str]) -> list[float]:
             raise RuntimeError(f"{path} answered {response.status_code}")
         samples.append(elapsed)
     return samples
-
-
-def percentile(samples: list[float], q: float) -> float:
-    return statistics.quantiles(samples, n=100, method="inclusive")[int(q) - 1]
 
 
 def run() -> str:

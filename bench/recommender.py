@@ -19,7 +19,7 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.svm import LinearSVC
 
-from bench.common import ROOT, SHARED_DATA
+from bench.common import ROOT, SHARED_DATA, milliseconds
 from recommender.engine.corpus import Corpus
 from recommender.engine.reader import score, similar_rows, train_reader
 from recommender.engine.text import (
@@ -87,12 +87,6 @@ def measure_build(mode: str) -> dict[str, float]:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def timed(function, *args, **kwargs) -> tuple[float, object]:  # type: ignore[no-untyped-def]
-    started = time.perf_counter()
-    value = function(*args, **kwargs)
-    return (time.perf_counter() - started) * 1000, value
-
-
 def run() -> str:
     ours = measure_build("build")
     theirs = measure_build("arxiv-sanity")
@@ -100,7 +94,7 @@ def run() -> str:
     index, corpus = build_corpus(texts)
     rng = np.random.default_rng(0)
     fresh_ms = statistics.median(
-        timed(vectorize, index, [texts[i] for i in rng.choice(len(texts), DAY)])[0]
+        milliseconds(vectorize, index, [texts[i] for i in rng.choice(len(texts), DAY)])
         for _ in range(5)
     )
     by_topic: dict[str, list[int]] = {}
@@ -119,9 +113,9 @@ def run() -> str:
             assert model is not None
             return score(model, corpus.vectors[day], corpus.lsa[day])
 
-        reader_ms.append(timed(recommend)[0])
+        reader_ms.append(milliseconds(recommend))
     similar_ms = [
-        timed(similar_rows, corpus, int(row), 10)[0]
+        milliseconds(similar_rows, corpus, int(row), 10)
         for row in rng.choice(len(corpus), 50, replace=False)
     ]
     svm_ms = []
@@ -134,7 +128,7 @@ def run() -> str:
             svm.fit(corpus.vectors, labels)
             return svm.decision_function(corpus.vectors)
 
-        svm_ms.append(timed(per_request)[0])
+        svm_ms.append(milliseconds(per_request))
     ours_ms = statistics.median(reader_ms)
     ratio = statistics.median(svm_ms) / ours_ms
     p95 = statistics.quantiles(reader_ms, n=20)[-1]

@@ -19,6 +19,7 @@ BENCHMARKS = [
     "import_papers",
     "pages",
     "hostile",
+    "bibtex",
     "recommender",
     "quality",
     "feed",

@@ -2,6 +2,7 @@
 
 import logging
 import os
+from typing import Any
 
 from celery import Celery, Task
 from celery.signals import task_failure, worker_init, worker_ready
@@ -18,7 +19,7 @@ def load_before_forking(**_: object) -> None:
     """Load what trainings read (text index, corpus, collaborative signal) once,
     before the pool forks its processes: they share these pages instead of
     each loading its own copy on its first task."""
-    from recommender.services import preload
+    from recommender.ranking import preload
 
     preload()
 
@@ -34,7 +35,7 @@ def retrain_stale_readers(**_: object) -> None:
 
 @task_failure.connect
 def report_failure(
-    sender: Task | None = None,
+    sender: "Task[Any, Any] | None" = None,
     task_id: str | None = None,
     exception: BaseException | None = None,
     **_: object,

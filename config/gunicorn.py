@@ -15,7 +15,7 @@ preload_app = True
 
 
 def when_ready(server: Arbiter) -> None:
-    from recommender.services import preload
+    from recommender.ranking import preload
 
     try:
         preload()

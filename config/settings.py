@@ -10,10 +10,15 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from kombu import Exchange, Queue
+
+# Generic classes of Django (ModelAdmin[Paper], QuerySet[Paper]) subscriptable
+# at run time, as the type checker reads them.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -329,8 +334,6 @@ PAPERFEED_PAGE_SIZE = env_int("PAPERFEED_PAGE_SIZE", 30)
 # A search ranks at most this many of the newest matching papers (see papers/search.py);
 # a topic page ordered for a reader ranks this many of the topic's newest papers.
 PAPERFEED_SEARCH_CANDIDATES = env_int("PAPERFEED_SEARCH_CANDIDATES", 500)
-# How topic pages and search results are ordered for a signed-in reader.
-PAPERFEED_READER_RANKING = "recommender.services.rank_for_reader"
 # The text index's vocabulary and LSA are fitted on at most this many papers.
 PAPERFEED_INDEX_SAMPLE = env_int("PAPERFEED_INDEX_SAMPLE", 50_000)
 # Seconds a retrain waits for more feedback on a real worker. A training that a

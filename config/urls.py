@@ -1,8 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from config.views import healthz
-from recommender.views import home
+from config.views import healthz, home
 
 handler500 = "config.views.server_error"
 
@@ -10,7 +9,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("healthz", healthz, name="healthz"),
-    # The public daily papers, or a signed-in reader's feed: see recommender.views.
+    # The public daily papers, or a signed-in reader's tabs: see config.views.
     path("", home, name="home"),
     path("", include("recommender.urls")),
     path("", include("papers.urls")),

@@ -1,7 +1,10 @@
-"""Project-level endpoints that span the apps."""
+"""Project-level endpoints that span the apps: the home page, which is the
+catalogue's daily papers for a visitor and a reader's tabs for them, the
+health check and the error pages."""
 
 import logging
 import sys
+from typing import cast
 
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
@@ -10,10 +13,34 @@ from django.template.loader import render_to_string
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
 from kombu import Connection
 
+from papers.listing import Order
 from papers.models import Paper, Topic
+from papers.views import listing
 from recommender.models import TextIndex
+from recommender.views import ReaderRequest
+from recommender.views.feed import for_you
+from web.http import HtmxRequest
+
+FOR_YOU, TRENDING, LATEST = "for-you", "trending", "latest"
+TABS = [(FOR_YOU, "For you"), (TRENDING, "Trending"), (LATEST, "Latest")]
+
+
+@require_GET
+@vary_on_headers("HX-Request", "HX-Target")
+def home(request: HtmxRequest) -> HttpResponse:
+    """Visitors see the public daily papers; readers their tabs, For you first."""
+    if not request.user.is_authenticated:
+        return listing(request)
+    tab = request.GET.get("tab", FOR_YOU)
+    if tab in (TRENDING, LATEST):
+        order = Order.LATEST if tab == LATEST else Order.TRENDING
+        return listing(request, order=order, context={"tab": tab, "tabs": TABS})
+    # Signed in: what login_required would have checked.
+    reader = cast(ReaderRequest, request)
+    return for_you(reader, context={"tab": FOR_YOU, "tabs": TABS})
 
 
 def broker_status() -> str:

@@ -8,13 +8,13 @@ from papers.models import Paper, PaperTopic, Topic
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(admin.ModelAdmin[Topic]):
     list_display = ["code", "name", "archive", "group"]
     list_filter = ["group", "archive"]
     search_fields = ["code", "name"]
 
 
-class PaperTopicInline(admin.TabularInline):
+class PaperTopicInline(admin.TabularInline[PaperTopic, Paper]):
     model = PaperTopic
     fields = ["topic", "position"]
     autocomplete_fields = ["topic"]
@@ -22,7 +22,7 @@ class PaperTopicInline(admin.TabularInline):
 
 
 @admin.register(Paper)
-class PaperAdmin(admin.ModelAdmin):
+class PaperAdmin(admin.ModelAdmin[Paper]):
     list_display = ["arxiv_id", "title", "announced_on", "upvotes", "source"]
     list_filter = [
         "announced_on",
@@ -36,7 +36,7 @@ class PaperAdmin(admin.ModelAdmin):
     show_full_result_count = False
 
     def save_related(
-        self, request: HttpRequest, form: ModelForm, formsets: Any, change: bool
+        self, request: HttpRequest, form: ModelForm[Paper], formsets: Any, change: bool
     ) -> None:
         super().save_related(request, form, formsets, change)
         # Topic pages sort by the copy of the listing day kept on each link.

@@ -8,7 +8,7 @@ with exponential backoff and jitter on timeouts, connection errors, 429 and
 5xx (waiting what Retry-After asks, unless that is longer than `max_wait`).
 Time is read and spent through a `Clock`, so tests run on a fake one.
 
-The readers turn responses into pages with the pure parsers of `papers.arxiv`
+The readers turn responses into pages with the pure parsers of `papers.parsers`
 and stop where a harvest should stop: at the last page, and also at a page
 that is short or empty before the end, rather than asking again forever.
 No ORM here: `papers.harvest` stores what these return.
@@ -26,15 +26,10 @@ from dataclasses import dataclass
 import httpx
 from django.conf import settings
 
-from papers.arxiv import (
-    AtomPage,
-    FetchError,
-    HfPage,
-    OaiPage,
-    parse_atom,
-    parse_hf_daily,
-    parse_oai,
-)
+from papers.parsers.atom import AtomPage, parse_atom
+from papers.parsers.errors import FetchError
+from papers.parsers.hf import HfPage, parse_hf_daily
+from papers.parsers.oai import OaiPage, parse_oai
 
 logger = logging.getLogger(__name__)
 

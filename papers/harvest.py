@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils import timezone
 
-from papers.arxiv import OAI_SOURCE, FetchError, OaiError
 from papers.fetch import (
     OaiQuery,
     PoliteClient,
@@ -24,9 +23,12 @@ from papers.fetch import (
     hf_daily,
     oai_pages,
 )
-from papers.ingest import UpsertResult, refresh_statistics, upsert_papers
+from papers.ingest import refresh_statistics, upsert_papers
 from papers.models import Harvest, Paper, Topic
+from papers.parsers.errors import FetchError, OaiError
+from papers.parsers.oai import OAI_SOURCE
 from papers.signals import catalogue_changed
+from papers.upsert import UpsertResult
 
 logger = logging.getLogger(__name__)
 

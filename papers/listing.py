@@ -1,10 +1,14 @@
-"""Which papers a listing page shows: days, weeks and months of announcements."""
+"""Which papers a listing page shows: days, weeks and months of announcements,
+and the period a request asks for."""
 
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
-from django.db.models import Max, Min, QuerySet
+from django.db.models import F, Max, Min, QuerySet
+from django.http import HttpRequest
+from django.utils.dateparse import parse_date
 
 from papers.models import Paper
 
@@ -22,6 +26,14 @@ PERIOD_CHOICES = [
 ]
 
 
+class Days(NamedTuple):
+    """A range of listing days, both ends included (a `__range` lookup's
+    value as it is)."""
+
+    first: dt.date
+    last: dt.date
+
+
 @dataclass(frozen=True)
 class Listing:
     """One period of announcements and its neighbours that hold papers."""
@@ -33,16 +45,16 @@ class Listing:
     next: dt.date | None
 
 
-def period_bounds(day: dt.date, period: Period) -> tuple[dt.date, dt.date]:
+def period_bounds(day: dt.date, period: Period) -> Days:
     """First and last day of the period that holds `day` (weeks start on Monday)."""
     if period is Period.WEEK:
         start = day - dt.timedelta(days=day.weekday())
-        return start, start + dt.timedelta(days=6)
+        return Days(start, start + dt.timedelta(days=6))
     if period is Period.MONTH:
         start = day.replace(day=1)
         following = (start + dt.timedelta(days=32)).replace(day=1)
-        return start, following - dt.timedelta(days=1)
-    return day, day
+        return Days(start, following - dt.timedelta(days=1))
+    return Days(day, day)
 
 
 def latest_day() -> dt.date | None:
@@ -63,20 +75,46 @@ def listing_for(day: dt.date, period: Period) -> Listing:
         period=period,
         start=start,
         end=end,
-        previous=previous["d"] and period_bounds(previous["d"], period)[0],
-        next=following["d"] and period_bounds(following["d"], period)[0],
+        previous=previous["d"] and period_bounds(previous["d"], period).first,
+        next=following["d"] and period_bounds(following["d"], period).first,
     )
 
 
 class Order(StrEnum):
-    # Readers' likes here plus upvotes elsewhere (Paper.trend), then the newest.
+    # Readers' likes here plus upvotes elsewhere, then the newest.
     TRENDING = "trending"
     LATEST = "latest"
 
 
 def papers_in(listing: Listing, order: Order = Order.TRENDING) -> QuerySet[Paper]:
-    """The listing's papers, trending first or newest first."""
-    papers = Paper.objects.filter(announced_on__range=(listing.start, listing.end))
+    """The listing's papers with their likes, trending first or newest first."""
+    papers = Paper.objects.with_likes().filter(
+        announced_on__range=(listing.start, listing.end)
+    )
     if order is Order.LATEST:
         return papers.order_by("-announced_on", "-arxiv_id")
-    return papers.order_by("-trend", "-announced_on", "-arxiv_id")
+    return papers.annotate(trend=F("likes") + F("upvotes")).order_by(
+        "-trend", "-announced_on", "-arxiv_id"
+    )
+
+
+# Far enough from date.max that a month or week around the day still exists.
+LAST_DAY = dt.date(9999, 11, 30)
+
+
+def parse_day(value: str | None) -> dt.date | None:
+    try:
+        day = parse_date(value or "")
+    except ValueError:
+        return None
+    return day if day is not None and day <= LAST_DAY else None
+
+
+def listing_from(request: HttpRequest) -> tuple[Period, Listing | None]:
+    """The period and day a listing page asks for (the latest day by default)."""
+    try:
+        period = Period(request.GET.get("period", Period.DAY))
+    except ValueError:
+        period = Period.DAY
+    day = parse_day(request.GET.get("date")) or latest_day()
+    return period, None if day is None else listing_for(day, period)

@@ -9,7 +9,8 @@ from django.db import models
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 
-from papers import arxiv_ids
+from papers import arxiv_ids, hooks
+from papers.records import MAX_CATEGORY, MAX_ID, MAX_SOURCE
 
 # arXiv caps abstracts at 1,920 characters; a longer one (from a dump or a
 # hostile source, up to 200 kB) is cut to this in lists, so a page of 25 cards
@@ -26,7 +27,7 @@ def topic_url(prefix: str, code: str) -> str:
 class Topic(models.Model):
     """An arXiv category such as cs.LG; loaded from the taxonomy by a migration."""
 
-    code = models.CharField(max_length=32, unique=True)
+    code = models.CharField(max_length=MAX_CATEGORY, unique=True)
     name = models.CharField(max_length=200)
     archive = models.CharField(max_length=32)
     group = models.CharField(max_length=100)
@@ -41,13 +42,23 @@ class Topic(models.Model):
         return topic_url(get_script_prefix(), self.code)
 
 
+class PaperQuerySet(models.QuerySet["Paper"]):
+    def with_likes(self) -> "PaperQuerySet":
+        """Each paper with `likes`: how many readers of this site like it
+        (counted by the app that keeps likes: papers.hooks)."""
+        return self.annotate(likes=hooks.like_count())
+
+
 class PaperManager(models.Manager["Paper"]):
-    def get_queryset(self) -> models.QuerySet["Paper"]:
+    def get_queryset(self) -> PaperQuerySet:
         # The search vector is for the database's matching only, and it is
         # bigger than the abstract (tens of kB for a long one): no page reads
         # it. Querysets that follow a relation to papers defer it with
         # UNREAD_FIELDS (select_related does not go through this manager).
-        return super().get_queryset().defer(*UNREAD_FIELDS)
+        return PaperQuerySet(self.model, using=self._db).defer(*UNREAD_FIELDS)
+
+    def with_likes(self) -> PaperQuerySet:
+        return self.get_queryset().with_likes()
 
 
 # Paper fields that no page reads.
@@ -60,7 +71,7 @@ def unread_through(relation: str) -> list[str]:
 
 
 class Paper(models.Model):
-    arxiv_id = models.CharField("arXiv id", max_length=64, unique=True)
+    arxiv_id = models.CharField("arXiv id", max_length=MAX_ID, unique=True)
     title = models.TextField()
     abstract = models.TextField()
     # Names in the order arXiv prints them.
@@ -72,15 +83,7 @@ class Paper(models.Model):
     # The day of the latest version arXiv told us of (its `updated`).
     revised_on = models.DateField(null=True, blank=True)
     upvotes = models.PositiveIntegerField(default=0)  # external, e.g. Hugging Face
-    # Readers of this site who like the paper, kept by the recommender app.
-    likes = models.PositiveIntegerField(default=0, db_default=0)
-    # What "trending" ranks by; stored so a day's papers come sorted off an index.
-    trend = models.GeneratedField(
-        expression=models.F("likes") + models.F("upvotes"),
-        output_field=models.PositiveIntegerField(),
-        db_persist=True,
-    )
-    source = models.CharField(max_length=64, blank=True)
+    source = models.CharField(max_length=MAX_SOURCE, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # PostgreSQL only: title (A) > abstract (B) > authors (C), kept up to date by a
@@ -91,10 +94,8 @@ class Paper(models.Model):
 
     class Meta:
         indexes = [
-            # The daily page: one day's papers, trending first, then newest id.
-            models.Index(
-                fields=["announced_on", "-trend", "-arxiv_id"], name="paper_day_trend"
-            ),
+            # The daily page: one day's papers, newest id first.
+            models.Index(fields=["announced_on", "-arxiv_id"], name="paper_day_newest"),
         ]
         # The GIN index on search_vector is created on PostgreSQL only (0002).
 

@@ -1,79 +1,29 @@
-import datetime as dt
+"""The catalogue's pages: a day's, week's or month's papers, a paper, the
+topics and a topic, and search."""
+
 from collections.abc import Sequence
 from itertools import groupby
 from typing import Any
 
 from django.conf import settings
-from django.core.paginator import Page, Paginator
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.dateparse import parse_date
-from django.utils.module_loading import import_string
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
-from django_htmx.middleware import HtmxDetails
 
-from papers.listing import (
-    PERIOD_CHOICES,
-    Listing,
-    Order,
-    Period,
-    latest_day,
-    listing_for,
-    papers_in,
-)
-from papers import arxiv_ids
+from papers import arxiv_ids, hooks
+from papers.listing import PERIOD_CHOICES, Order, listing_from, papers_in
 from papers.models import Paper, PaperTopic, Topic
+from papers.paging import PAPER_PAGE, paginate, paginate_ids
 from papers.search import MAX_QUERY_LENGTH, query_words, search_papers
 from papers.taxonomy import ARCHIVE_NAMES
-
-PAPER_PAGE = "papers/_paper_page.html"
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
-
-
-def paginate(request: HttpRequest, papers: QuerySet[Paper]) -> Page[Paper]:
-    # Cards fetch their topics only when they are rendered (papers.cards).
-    paginator = Paginator(papers, settings.PAPERFEED_PAGE_SIZE)
-    return paginator.get_page(request.GET.get("page"))
-
-
-def paginate_ids(
-    request: HttpRequest, ids: Sequence[int] | QuerySet[Any, int]
-) -> Page[Paper]:
-    """A page of papers from an ordered sequence of their ids.
-
-    Counting and slicing ids is cheap where joining whole papers is not (a
-    large topic, ranked search results); only the page's papers are fetched.
-    """
-    paginator = Paginator(ids, settings.PAPERFEED_PAGE_SIZE)
-    id_page = paginator.get_page(request.GET.get("page"))
-    page_ids = list(id_page.object_list)
-    papers = Paper.objects.in_bulk(page_ids)
-    found = [papers[pk] for pk in page_ids if pk in papers]
-    return Page(found, id_page.number, paginator)  # type: ignore[arg-type]
-
-
-def is_load_more(request: HtmxHttpRequest) -> bool:
-    return bool(request.htmx) and request.htmx.target == "load-more"
-
-
-def listing_from(request: HttpRequest) -> tuple[Period, Listing | None]:
-    """The period and day a listing page asks for (the latest day by default)."""
-    try:
-        period = Period(request.GET.get("period", Period.DAY))
-    except ValueError:
-        period = Period.DAY
-    day = parse_day(request.GET.get("date")) or latest_day()
-    return period, None if day is None else listing_for(day, period)
+from web.http import HtmxRequest, is_load_more
 
 
 def listing(
-    request: HtmxHttpRequest,
+    request: HtmxRequest,
     *,
     order: Order = Order.TRENDING,
     context: dict[str, Any] | None = None,
@@ -94,18 +44,6 @@ def listing(
     return render(request, "papers/home.html", context)
 
 
-# Far enough from date.max that a month or week around the day still exists.
-LAST_DAY = dt.date(9999, 11, 30)
-
-
-def parse_day(value: str | None) -> dt.date | None:
-    try:
-        day = parse_date(value or "")
-    except ValueError:
-        return None
-    return day if day is not None and day <= LAST_DAY else None
-
-
 @require_GET
 def paper_detail(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     bare = arxiv_ids.normalise(arxiv_id)
@@ -114,7 +52,7 @@ def paper_detail(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     if bare != arxiv_id:
         return redirect("papers:paper", arxiv_id=bare)
     paper = get_object_or_404(
-        Paper.objects.prefetch_related(
+        Paper.objects.with_likes().prefetch_related(
             Prefetch("topic_links", queryset=PaperTopic.objects.select_related("topic"))
         ),
         arxiv_id=bare,
@@ -157,16 +95,10 @@ ORDER_LABELS = {
 
 def reader_order(request: HttpRequest, ids: Sequence[int]) -> list[int] | None:
     """`ids` best first for the signed-in reader, or None for a visitor and a
-    reader without a model yet.
-
-    The ranking comes from the function PAPERFEED_READER_RANKING names: the
-    recommender app depends on papers, so papers cannot import it.
-    """
-    if not request.user.is_authenticated or not ids:
+    reader without a model yet."""
+    if not request.user.is_authenticated:
         return None
-    rank = import_string(settings.PAPERFEED_READER_RANKING)
-    ranked: list[int] | None = rank(user=request.user, paper_ids=ids)
-    return ranked
+    return hooks.rank_for_reader(request.user, ids)
 
 
 def newest_first(ids: Sequence[int]) -> list[int]:
@@ -179,7 +111,7 @@ def newest_first(ids: Sequence[int]) -> list[int]:
 
 @require_GET
 @vary_on_headers("HX-Request", "HX-Target")
-def topic_detail(request: HtmxHttpRequest, code: str) -> HttpResponse:
+def topic_detail(request: HtmxRequest, code: str) -> HttpResponse:
     topic = get_object_or_404(Topic, code=code.replace("\x00", ""))
     # The topic's links alone are an index range: joining papers first would
     # cost a large topic (cs.CV holds a third of the catalogue) every row.
@@ -207,7 +139,7 @@ def topic_detail(request: HtmxHttpRequest, code: str) -> HttpResponse:
 
 @require_GET
 @vary_on_headers("HX-Request", "HX-Target")
-def search(request: HtmxHttpRequest) -> HttpResponse:
+def search(request: HtmxRequest) -> HttpResponse:
     # PostgreSQL text cannot hold NUL: drop it rather than fail the query.
     query = request.GET.get("q", "").replace("\x00", "").strip()
     bare = arxiv_ids.normalise(query)

@@ -10,7 +10,7 @@ from recommender.models import (
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(admin.ModelAdmin):
+class FeedbackAdmin(admin.ModelAdmin[Feedback]):
     list_display = ["user", "paper", "value", "updated_at"]
     list_filter = ["value"]
     search_fields = ["user__username", "paper__arxiv_id"]
@@ -18,7 +18,7 @@ class FeedbackAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReaderModel)
-class ReaderModelAdmin(admin.ModelAdmin):
+class ReaderModelAdmin(admin.ModelAdmin[ReaderModel]):
     list_display = [
         "user",
         "index_version",
@@ -41,13 +41,13 @@ class ReaderModelAdmin(admin.ModelAdmin):
 
 
 @admin.register(TextIndex)
-class TextIndexAdmin(admin.ModelAdmin):
+class TextIndexAdmin(admin.ModelAdmin[TextIndex]):
     list_display = ["version", "is_current", "n_papers", "n_terms", "created_at"]
     exclude = ["data"]
 
 
 @admin.register(ReaderProfile)
-class ReaderProfileAdmin(admin.ModelAdmin):
+class ReaderProfileAdmin(admin.ModelAdmin[ReaderProfile]):
     list_display = ["user", "onboarded_at"]
     search_fields = ["user__username"]
     raw_id_fields = ["user"]
@@ -55,7 +55,7 @@ class ReaderProfileAdmin(admin.ModelAdmin):
 
 
 @admin.register(FeedItem)
-class FeedItemAdmin(admin.ModelAdmin):
+class FeedItemAdmin(admin.ModelAdmin[FeedItem]):
     list_display = ["user", "day", "paper", "score"]
     list_filter = ["day"]
     search_fields = ["user__username", "paper__arxiv_id"]

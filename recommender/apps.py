@@ -1,5 +1,3 @@
-from typing import Any
-
 from django.apps import AppConfig
 
 
@@ -7,23 +5,19 @@ class RecommenderConfig(AppConfig):
     name = "recommender"
 
     def ready(self) -> None:
+        # Imported here: models (through these modules) load after the apps.
         from django.conf import settings
         from threadpoolctl import threadpool_limits
 
+        from papers import hooks
         from papers.signals import catalogue_changed
+        from recommender.feedback import like_count
+        from recommender.ranking import rank_for_reader
+        from recommender.receivers import welcome_new_papers
 
         catalogue_changed.connect(welcome_new_papers, dispatch_uid="new_papers")
+        hooks.register(like_count=like_count, reader_ranking=rank_for_reader)
         # Web and worker processes train side by side: a BLAS pool of one
         # thread per core in each would make them fight over the cores (a
         # logistic regression fit took 3 to 14 times longer that way).
         threadpool_limits(limits=settings.PAPERFEED_MATH_THREADS)
-
-
-def welcome_new_papers(sender: object, **kwargs: Any) -> None:
-    """New papers get vectors in the current index as soon as they arrive, then
-    a place in every reader's feed: the feeds of their days are rebuilt."""
-    from recommender import services
-    from recommender.tasks import build_feeds as build_feeds_task
-
-    if days := services.vectorize_new_papers():
-        build_feeds_task.delay(min(days).isoformat(), max(days).isoformat())

@@ -1,38 +1,37 @@
 """What all readers' likes say (engine.corpus.Collaborative): built once,
 stored, and shared by every process that scores papers.
 
-One process builds it, in the `build_collaborative` task. That task is
-asked for when the newest stored signal is PAPERFEED_COLLABORATIVE_TTL
-seconds old, or, when that setting is 0, as soon as the likes change. The
-arrays are stored as .npy files in Django's default storage, with a
-CollaborativeSignal row. Every process maps the newest files instead of
-building its own copy: from a million likes, a build took 10 GB in each
-process. On a file system the pages are shared by the processes of a
-machine.
+One process builds it, in the `build_collaborative` task, which a reader's
+refresh asks for (`tasks.refresh_reader`) when the newest stored signal is
+PAPERFEED_COLLABORATIVE_TTL seconds old, or, when that setting is 0, as soon
+as the likes change; reading it never asks for anything. The arrays are
+stored as .npy files in Django's default storage, with a CollaborativeSignal
+row. Every process maps the newest files instead of building its own copy:
+from a million likes, a build took 10 GB in each process. On a file system
+the pages are shared by the processes of a machine.
 """
 
-import contextlib
 import datetime as dt
 import io
 import logging
 import os
 import tempfile
-import threading
-import time
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import connection
 from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 from scipy import sparse
 
+from recommender import locks
 from recommender.engine.corpus import Collaborative, Corpus, build_collaborative
+from recommender.index import Current
+from recommender.loaded import load_once
 from recommender.models import CollaborativeSignal, Feedback
 
 logger = logging.getLogger(__name__)
@@ -51,9 +50,6 @@ ARRAYS = (
 # Builds kept: the newest, and the one before it for a process that read its
 # row just before the newest was stored.
 KEEP = 2
-# The advisory lock of builds (a single 64-bit key: apart from the trainings'
-# pairs of 32-bit keys).
-_BUILD_LOCK = 0x5046436F6C6C6162
 
 
 @dataclass(frozen=True)
@@ -63,29 +59,14 @@ class _Loaded:
     signal: Collaborative
 
 
-_lock = threading.Lock()
-_loaded: _Loaded | None = None
-_aligned: tuple[str, Corpus, Collaborative] | None = None
-# The stored version this process last asked a build for, and when.
-_asked: tuple[str | None, float] | None = None
-
-
-def collaborative_signal(corpus: Corpus, *, refresh: bool = True) -> Collaborative:
-    """The newest stored signal over the rows of `corpus` (the current one,
-    from services.current_corpus); empty before the first build.
-
-    With `refresh`, a build is asked for when the stored one is out of date;
-    with eager tasks it runs now. This call then still answers with what is
-    stored: scoring never waits for a build on a worker.
-    """
+def signal_over(current: Current) -> Collaborative:
+    """The newest stored signal over the rows of the current corpus; empty
+    before the first build or when its files cannot be read."""
     stored = _newest()
-    if refresh and (stored is None or _stale(stored)):
-        _ask_for_build(stored)
-        stored = _newest()
     if stored is None:
-        return Collaborative.empty(len(corpus))
+        return Collaborative.empty(len(current.corpus))
     try:
-        return _over(stored, corpus)
+        loaded = load_once("collaborative", stored.version, lambda: _load(stored))
     except FileNotFoundError as error:
         logger.error(
             "the collaborative signal %s is not in the storage (%s): every"
@@ -94,14 +75,30 @@ def collaborative_signal(corpus: Corpus, *, refresh: bool = True) -> Collaborati
             stored.version,
             error,
         )
-        return Collaborative.empty(len(corpus))
+        return Collaborative.empty(len(current.corpus))
+    return load_once(
+        "collaborative over the corpus",
+        (stored.version, current.state),
+        lambda: _aligned_to(loaded, current.corpus),
+    )
+
+
+def needs_build() -> bool:
+    """Whether the newest stored signal is out of date (or there is none)."""
+    stored = _newest()
+    return stored is None or _stale(stored)
+
+
+def newest_version() -> str | None:
+    stored = _newest()
+    return None if stored is None else stored.version
 
 
 def build_signal(corpus: Corpus, *, force: bool = False) -> CollaborativeSignal | None:
     """Build the signal from every like over the rows of `corpus`, and store
     it. None, building nothing, when another process is building it or,
     unless `force`, when the newest stored one is not out of date."""
-    with _building() as free:
+    with locks.collaborative_build() as free:
         if not free:
             return None
         newest = _newest()
@@ -136,9 +133,14 @@ def _likes() -> QuerySet[Feedback]:
     return Feedback.objects.filter(value=Feedback.LIKE)
 
 
-def _likes_state() -> tuple[int, dt.datetime | None]:
+class _LikesState(NamedTuple):
+    likes: int
+    last_change: dt.datetime | None
+
+
+def _likes_state() -> _LikesState:
     state = _likes().aggregate(n=Count("pk"), last=Max("updated_at"))
-    return state["n"], state["last"]
+    return _LikesState(state["n"], state["last"])
 
 
 def _newest() -> CollaborativeSignal | None:
@@ -154,52 +156,12 @@ def _stale(stored: CollaborativeSignal) -> bool:
     return _likes_state() != (stored.likes, stored.last_like_at)
 
 
-def _ask_for_build(stored: CollaborativeSignal | None) -> None:
-    """Send a build to the workers, once per TTL for the same stored version
-    in this process (the build itself skips when another one did it)."""
-    from recommender.tasks import build_collaborative, send
-
-    global _asked
-    version = stored.version if stored else None
-    now = time.monotonic()
-    ttl = settings.PAPERFEED_COLLABORATIVE_TTL
-    with _lock:
-        if (
-            ttl
-            and _asked is not None
-            and _asked[0] == version
-            and now - _asked[1] < ttl
-        ):
-            return
-        _asked = (version, now)
-    send(build_collaborative, (), about="the collaborative signal")
-
-
-@contextlib.contextmanager
-def _building() -> Iterator[bool]:
-    """Whether this process may build: one build at a time across machines
-    (a PostgreSQL advisory lock, released with the session if it dies).
-    SQLite serves one machine whose tasks run inline, and needs none."""
-    if connection.vendor != "postgresql":
-        yield True
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [_BUILD_LOCK])
-        free = bool(cursor.fetchone()[0])
-    try:
-        yield free
-    finally:
-        if free:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s)", [_BUILD_LOCK])
-
-
 def _name(version: str, array: str) -> str:
     return f"{FOLDER}/{version}-{array}.npy"
 
 
 def _store(
-    signal: Collaborative, ids: np.ndarray, state: tuple[int, dt.datetime | None]
+    signal: Collaborative, ids: np.ndarray, state: _LikesState
 ) -> CollaborativeSignal:
     version = uuid.uuid4().hex
     arrays: dict[str, np.ndarray] = {"ids": ids, "popularity": signal.popularity}
@@ -220,8 +182,8 @@ def _store(
     return CollaborativeSignal.objects.create(
         version=version,
         built_at=timezone.now(),
-        likes=state[0],
-        last_like_at=state[1],
+        likes=state.likes,
+        last_like_at=state.last_change,
         papers=len(ids),
     )
 
@@ -244,8 +206,10 @@ def _read(name: str) -> np.ndarray:
         # in-memory one, name paths that do not exist): each process reads a
         # copy of its own.
         with default_storage.open(name) as file:
-            return np.load(io.BytesIO(file.read()), allow_pickle=False)
-    return np.load(path, mmap_mode="r", allow_pickle=False)
+            array: np.ndarray = np.load(io.BytesIO(file.read()), allow_pickle=False)
+            return array
+    mapped: np.ndarray = np.load(path, mmap_mode="r", allow_pickle=False)
+    return mapped
 
 
 def _load(stored: CollaborativeSignal) -> _Loaded:
@@ -265,22 +229,6 @@ def _load(stored: CollaborativeSignal) -> _Loaded:
             popularity=arrays["popularity"],
         ),
     )
-
-
-def _over(stored: CollaborativeSignal, corpus: Corpus) -> Collaborative:
-    """The stored signal over the rows of `corpus`, loaded once per version
-    and aligned once per corpus."""
-    global _loaded, _aligned
-    with _lock:
-        if _loaded is None or _loaded.version != stored.version:
-            _loaded = _load(stored)
-        if (
-            _aligned is None
-            or _aligned[0] != stored.version
-            or _aligned[1] is not corpus
-        ):
-            _aligned = (stored.version, corpus, _aligned_to(_loaded, corpus))
-        return _aligned[2]
 
 
 def _aligned_to(loaded: _Loaded, corpus: Corpus) -> Collaborative:

@@ -24,8 +24,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from papers.models import Paper, unread_through
+from recommender.feed import for_you_items
 from recommender.models import Digest, DigestPaper, DigestSettings, FeedItem
-from recommender.services import for_you_items
 
 logger = logging.getLogger(__name__)
 

@@ -9,9 +9,12 @@ from django.core.files.uploadedfile import UploadedFile
 from accounts.models import User
 from papers.models import Topic
 from papers.taxonomy import ARCHIVE_NAMES
+from recommender.bibtex.reading import MAX_BYTES, size_name
 from recommender.models import INTERESTS_MAX_LENGTH, DigestSettings
 
-BIBTEX_MAX_BYTES = 5 * 1024 * 1024
+# The onboarding view stops storing a bigger file as it arrives
+# (recommender.uploads); the check below then tells the reader.
+BIBTEX_MAX_BYTES = MAX_BYTES
 
 
 class OnboardingForm(forms.Form):
@@ -31,7 +34,8 @@ class OnboardingForm(forms.Form):
     bibtex = forms.FileField(
         required=False,
         label="Or a BibTeX file of your references",
-        help_text="Entries are matched to the catalogue by arXiv id, else by title.",
+        help_text="Entries are matched to the catalogue by arXiv id, else by title. "
+        f"Up to {size_name(BIBTEX_MAX_BYTES)}.",
     )
     interests = forms.CharField(
         required=False,
@@ -43,12 +47,20 @@ class OnboardingForm(forms.Form):
     )
 
     def clean_bibtex(self) -> str:
-        upload: UploadedFile | None = self.cleaned_data.get("bibtex")
+        upload: UploadedFile[Any] | None = self.cleaned_data.get("bibtex")
         if upload is None:
             return ""
         if upload.size is not None and upload.size > BIBTEX_MAX_BYTES:
-            raise ValidationError("That file is over 5 MB: upload a smaller one.")
-        return upload.read().decode("utf-8", errors="replace")
+            raise ValidationError(
+                f"That file is over {size_name(BIBTEX_MAX_BYTES)}, the most "
+                "a BibTeX file may be: upload a smaller one, or split it."
+            )
+        content: bytes = upload.read(BIBTEX_MAX_BYTES + 1)
+        try:
+            return content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            # Older .bib files (JabRef, BibDesk on Windows) are often Latin-1/cp1252.
+            return content.decode("cp1252", errors="replace")
 
     def topic_groups(self) -> list[dict[str, Any]]:
         """The topic checkboxes by group, then archive, for the template."""

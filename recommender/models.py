@@ -150,7 +150,7 @@ class ReaderProfile(models.Model):
 class FeedItem(models.Model):
     """One paper of a reader's ranked feed for its listing day.
 
-    Written by `services.build_feed` after each retraining and for each new
+    Written by `feed.build_feed` after each retraining and for each new
     day; the For-you page only reads these rows.
     """
 

@@ -1,18 +1,28 @@
-"""Celery tasks: thin wrappers that call the services.
+"""The recommender's work on Celery workers (run inline without a broker):
+the tasks, thin wrappers that call the services, and the calls that send
+them.
 
 Every task is safe to run twice (a retry, or a message delivered again after
 its worker died): each rebuilds derived data from the primary data, or, for
 digests, skips what was already sent. Queues and time limits are in settings.
+Sending sits here, above the services it runs: a service never sends a task,
+so nothing here is imported back.
 """
 
 import datetime as dt
 import logging
+import threading
+import time
+from typing import Any, NamedTuple
 
 import kombu.exceptions
 from celery import Task, shared_task
-from django.db import InterfaceError, OperationalError
+from django.conf import settings
+from django.db import InterfaceError, OperationalError, transaction
 
 from accounts.models import User
+from papers.listing import Days
+from recommender import collaborative, digests, feed, index, locks, refresh
 
 logger = logging.getLogger(__name__)
 
@@ -21,12 +31,12 @@ TRANSIENT = (OperationalError, InterfaceError)
 
 
 def send(
-    task: Task, args: tuple[object, ...], *, about: str, countdown: int = 0
+    task: "Task[Any, Any]", args: tuple[object, ...], *, about: str, countdown: int = 0
 ) -> None:
     """Send `task` to the workers (run it now with eager tasks); with the
     broker down, log that what it derives, `about`, is brought up to date
     later: stale models by the periodic `train_readers`, quality by the
-    reader's next refresh, the collaborative signal by the next ask."""
+    reader's next refresh, the collaborative signal by the next refresh."""
     try:
         # No publishing retries: with the broker down a like would wait for them.
         task.apply_async(args, countdown=countdown, retry=False)
@@ -36,6 +46,54 @@ def send(
         )
 
 
+def request_refresh(*, user: User) -> None:
+    """Stamp a change of `user`'s feedback and, once it is committed, send
+    the refresh that retrains them and rebuilds their feed."""
+    stamp = refresh.mark_requested(user=user)
+    # robust: a refresh that fails inline (eager tasks) is logged, and the
+    # reader's feedback, already committed, still answers normally.
+    transaction.on_commit(
+        lambda: send(
+            refresh_reader,
+            (user.pk, stamp.isoformat()),
+            countdown=settings.PAPERFEED_RETRAIN_DELAY,
+            about=f"reader {user.pk}",
+        ),
+        robust=True,
+    )
+
+
+class _Asked(NamedTuple):
+    version: str | None  # of the stored signal when the build was asked for
+    at: float  # time.monotonic()
+
+
+# The last collaborative build this process asked for: a busy site's
+# refreshes would otherwise each send one.
+_asked: _Asked | None = None
+_asked_lock = threading.Lock()
+
+
+def request_collaborative_build() -> None:
+    """Send a build of the collaborative signal when the stored one is out of
+    date, once per PAPERFEED_COLLABORATIVE_TTL for the same stored version in
+    this process (the build itself skips when another process did it)."""
+    global _asked
+    if not collaborative.needs_build():
+        return
+    version = collaborative.newest_version()
+    now = time.monotonic()
+    ttl = settings.PAPERFEED_COLLABORATIVE_TTL
+    with _asked_lock:
+        already = (
+            _asked is not None and _asked.version == version and now - _asked.at < ttl
+        )
+        if ttl and already:
+            return
+        _asked = _Asked(version, now)
+    send(build_collaborative, (), about="the collaborative signal")
+
+
 @shared_task(
     bind=True,
     autoretry_for=TRANSIENT,
@@ -43,54 +101,71 @@ def send(
     retry_backoff_max=60,
     max_retries=5,
 )
-def refresh_reader(self: Task, user_id: int, requested_at: str | None = None) -> None:
-    from recommender import services  # body import: services import this module
-
+def refresh_reader(
+    self: "Task[Any, Any]", user_id: int, requested_at: str | None = None
+) -> None:
+    """The refresh of one reader after a change of their feedback, and what
+    follows it: the collaborative signal is asked for first (with eager tasks
+    it is built before the training reads it), the quality estimate after."""
     user = User.objects.filter(pk=user_id).first()
     if user is None:
         return
     stamp = dt.datetime.fromisoformat(requested_at) if requested_at else None
+    request_collaborative_build()
     try:
-        services.refresh_reader(user=user, requested_at=stamp)
-    except services.ReaderBusy:
+        done = refresh.refresh_reader(user=user, requested_at=stamp)
+    except locks.ReaderBusy:
         # Another worker is training this reader; its result may predate this
         # change, so this one runs once that training is done.
         raise self.retry(countdown=1, max_retries=120) from None
+    if done:
+        # Not inside the refresh: three trainings, which other readers'
+        # refreshes would wait behind, and during a run of likes each estimate
+        # would be outdated by the next like.
+        send(
+            update_quality,
+            (user.pk, requested_at),
+            countdown=settings.PAPERFEED_QUALITY_DELAY,
+            about=f"reader {user.pk}",
+        )
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
 def update_quality(user_id: int, requested_at: str | None = None) -> None:
-    from recommender import services
-
     user = User.objects.filter(pk=user_id).first()
     if user is None:
         return
     stamp = dt.datetime.fromisoformat(requested_at) if requested_at else None
-    services.update_quality(user=user, requested_at=stamp)
+    refresh.update_quality(user=user, requested_at=stamp)
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
 def build_index() -> None:
-    from recommender import services
-
-    services.build_index()
-    services.train_readers()
+    index.build_index()
+    refresh.train_readers()
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
 def train_readers() -> None:
-    from recommender import services
-
-    services.train_readers()
+    refresh.train_readers()
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
 def build_collaborative() -> None:
-    from recommender import collaborative, services
+    current = index.current_corpus()
+    if current is not None:
+        collaborative.build_signal(current.corpus)
 
-    loaded = services.current_corpus()
-    if loaded is not None:
-        collaborative.build_signal(loaded[1])
+
+def request_feeds(days: set[dt.date]) -> None:
+    """Send the rebuild of every reader's feed for the listing days `days`
+    (new papers have arrived)."""
+    if days:
+        send(
+            build_feeds,
+            (min(days).isoformat(), max(days).isoformat()),
+            about="the readers' feeds",
+        )
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
@@ -98,9 +173,7 @@ def build_feeds(since: str | None = None, until: str | None = None) -> None:
     """Every reader's feed for the days `since` to `until` (the feed window by
     default): one task per batch of readers, so that every worker process
     takes a share."""
-    from recommender import services
-
-    for batch in services.feed_batches():
+    for batch in feed.feed_batches():
         build_feeds_of.delay(batch, since, until)
 
 
@@ -108,18 +181,14 @@ def build_feeds(since: str | None = None, until: str | None = None) -> None:
 def build_feeds_of(
     user_ids: list[int], since: str | None = None, until: str | None = None
 ) -> int:
-    from recommender import services
-
     days = (
-        (dt.date.fromisoformat(since), dt.date.fromisoformat(until))
+        Days(dt.date.fromisoformat(since), dt.date.fromisoformat(until))
         if since and until
         else None
     )
-    return services.build_feeds_of(user_ids, days=days)
+    return feed.build_feeds_of(user_ids, days=days)
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
 def send_digests() -> int:
-    from recommender import digests
-
     return len(digests.send_digests().sent)

@@ -9,7 +9,7 @@ from django.db.backends.utils import CursorWrapper
 from django.test import Client
 from django.urls import reverse
 
-from recommender import services
+from recommender import feed
 from recommender.models import Feedback, ReaderModel
 from tests.conftest import broker_at
 from tests.factories import make_paper
@@ -65,5 +65,5 @@ def test_with_the_broker_down_a_like_is_saved_and_retrained_later(
     assert page.status_code == 200
     # The periodic catch-up picks the reader up: their model is older than
     # their feedback.
-    assert services.feed_status(user=reader).updating
+    assert feed.feed_status(user=reader).updating
     assert ReaderModel.objects.get(user=reader).trained_at is None

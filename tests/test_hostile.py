@@ -12,11 +12,11 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from accounts.models import FeedToken, User
+from bench.hostile_content import HOSTILE_ABSTRACT, HOSTILE_AUTHORS, HOSTILE_TITLE
 from papers.models import ABSTRACT_PREVIEW, Paper
 from recommender import digests
 from recommender.models import DigestSettings, Feedback, FeedItem
 from tests.factories import make_paper
-from tests.hostile import HOSTILE_ABSTRACT, HOSTILE_AUTHORS, HOSTILE_TITLE
 from tests.recommender.test_digests import html_of
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, OutputWrapper
 from tqdm import tqdm
 
 from papers.harvest import HarvestReport
-from papers.ingest import UpsertResult
+from papers.upsert import UpsertResult
 
 
 def summary(result: UpsertResult, *, skipped: int) -> str:

@@ -117,7 +117,7 @@ def svm_scorer(corpus: Corpus) -> Scorer:
             C=0.01, class_weight="balanced", max_iter=10000, tol=1e-6, dual="auto"
         )
         classifier.fit(corpus.vectors, labels)
-        return classifier.decision_function(corpus.vectors)
+        return np.asarray(classifier.decision_function(corpus.vectors))
 
     return scorer
 

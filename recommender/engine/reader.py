@@ -264,41 +264,70 @@ def components(
     candidate_rows: np.ndarray | None = None,
     collaborative: Collaborative | None = None,
 ) -> dict[str, np.ndarray]:
-    """Raw component scores of the candidates (rows of `vectors` and `lsa`).
+    """Raw component scores of the candidates (rows of `vectors` and `lsa`),
+    one array of shape (candidates,) per component.
 
-    The collaborative components need the candidates' rows in `corpus`.
+    The collaborative components need the candidates' rows in `corpus`;
+    without them they are zero.
     """
-    text = np.asarray(vectors @ model.profiles.toarray().T)
-    scores = {name: text[:, i] for i, name in enumerate(TEXT_PROFILES)}
-    scores["linear"] = scores["linear"] + model.intercept
-    scores["lsa"] = lsa @ model.lsa_profile
+    parts = _text_parts([model], vectors, lsa)
     n = vectors.shape[0]
     for name in ("related", "walk", "popularity"):
-        scores[name] = np.zeros(n, dtype=np.float32)
+        parts[name] = np.zeros((n, 1), dtype=np.float32)
     if collaborative is not None and corpus is not None and candidate_rows is not None:
         liked_rows = corpus.rows(model.liked.tolist())
-        for name, matrix in (
-            ("related", collaborative.related),
-            ("walk", collaborative.walk),
-        ):
+        for name in ("related", "walk"):
+            matrix = getattr(collaborative, name)
             if matrix.nnz and len(liked_rows):
-                # The liked papers' rows, summed. (A one-row selector times the
-                # matrix is the same sum, but scipy widened the whole matrix's
-                # indices to int64 for it: 40 ms a feed at 106k papers.)
+                # One reader: the liked papers' rows, summed, then the
+                # candidates' columns. Cutting the whole matrix down to the
+                # candidates' columns first (what `Candidates` does once for
+                # many readers) would cost more than this whole sum.
                 full = np.asarray(matrix[liked_rows].sum(axis=0)).ravel()
-                scores[name] = full[candidate_rows]
-        scores["popularity"] = collaborative.popularity[candidate_rows]
-    return scores
+                parts[name] = full[candidate_rows][:, None]
+        parts["popularity"] = collaborative.popularity[candidate_rows][:, None]
+    return {name: part[:, 0] for name, part in parts.items()}
+
+
+def _text_parts(
+    models: Sequence[ReaderModel], vectors: sparse.csr_matrix, lsa: np.ndarray
+) -> dict[str, np.ndarray]:
+    """The text components of every model over the candidates: arrays of
+    shape (candidates, readers)."""
+    n, b = vectors.shape[0], len(models)
+    if b == 1:
+        # A dense profile: for one reader the sparse-by-sparse product costs
+        # ten times as much. For many, the dense profiles would not fit.
+        text = np.asarray(vectors @ models[0].profiles.toarray().T)[:, None, :]
+    else:
+        profiles = sparse.vstack([m.profiles for m in models], format="csr")
+        text = (vectors @ profiles.T).toarray().reshape(n, b, -1)
+    parts = {name: text[:, :, i] for i, name in enumerate(TEXT_PROFILES)}
+    parts["linear"] = parts["linear"] + np.asarray(
+        [m.intercept for m in models], np.float32
+    )
+    parts["lsa"] = lsa @ np.stack([m.lsa_profile for m in models]).T
+    return parts
 
 
 def score(
     model: ReaderModel,
     vectors: sparse.csr_matrix,
     lsa: np.ndarray,
-    **context: object,
+    *,
+    corpus: Corpus | None = None,
+    candidate_rows: np.ndarray | None = None,
+    collaborative: Collaborative | None = None,
 ) -> np.ndarray:
     """One score per candidate row: higher is a better match for the reader."""
-    parts = components(model, vectors, lsa, **context)  # type: ignore[arg-type]
+    parts = components(
+        model,
+        vectors,
+        lsa,
+        corpus=corpus,
+        candidate_rows=candidate_rows,
+        collaborative=collaborative,
+    )
     return _blend(parts, [model.weights])[:, 0]
 
 
@@ -358,13 +387,7 @@ def score_many(
     n, b = candidates.vectors.shape[0], len(models)
     if b == 0 or n == 0:
         return np.zeros((n, b), dtype=np.float32)
-    profiles = sparse.vstack([m.profiles for m in models], format="csr")
-    text = (candidates.vectors @ profiles.T).toarray().reshape(n, b, -1)
-    parts = {name: text[:, :, i] for i, name in enumerate(TEXT_PROFILES)}
-    parts["linear"] = parts["linear"] + np.asarray(
-        [m.intercept for m in models], np.float32
-    )
-    parts["lsa"] = candidates.lsa @ np.stack([m.lsa_profile for m in models]).T
+    parts = _text_parts(models, candidates.vectors, candidates.lsa)
     # Row i of the selector picks reader i's liked rows.
     liked = [corpus.rows(m.liked.tolist()) for m in models]
     selector = sparse.csr_matrix(
@@ -459,7 +482,7 @@ def term_weights(model: ReaderModel) -> np.ndarray:
         # linear part, at unit norm.
         target = float(np.linalg.norm(weights)) or 1.0
         weights += linear * np.float32(target / linear_norm)
-    return weights
+    return np.asarray(weights, dtype=np.float32)
 
 
 def top_terms(

@@ -150,7 +150,7 @@ def project(index: Index, vectors: sparse.csr_matrix) -> np.ndarray:
     if index.lsa.shape[0] == 0:
         return np.zeros((vectors.shape[0], 0), dtype=np.float32)
     dense = np.asarray(vectors @ index.lsa.T, dtype=np.float32)
-    return normalize(dense, copy=False)
+    return np.asarray(normalize(dense, copy=False), dtype=np.float32)
 
 
 def index_to_bytes(index: Index) -> bytes:

@@ -9,10 +9,11 @@ from pathlib import Path
 import bibtexparser
 import pytest
 from django.core.management import call_command
-from playwright.sync_api import Locator, Page, expect
+from django.db.models import QuerySet
+from playwright.sync_api import Locator, Page, ViewportSize, expect
 
 from papers.models import Paper
-from recommender import services
+from recommender import feed, index
 
 pytestmark = [
     pytest.mark.browser,
@@ -26,35 +27,66 @@ pytestmark = [
 TOPIC = "math.OC"
 ONBOARDING_IDS = ["0704.0018", "0704.0101"]
 PASSWORD = "a long enough passphrase 42"
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
 def test_a_new_reader_onboards_and_likes_and_the_feed_follows(
     live_server, page: Page, artifacts: Path, sample_papers_file: Path
 ):
+    window = _catalogue(sample_papers_file)
+    errors = _console_errors(page)
+    page.set_viewport_size(DESKTOP)
+
+    _sign_up_and_onboard(page, live_server.url)
+    _expect_onboarded_feed(page, live_server.url, window)
+    liked = _like_three_in_topic(page)
+    dismissed = _dismiss_one_elsewhere(page)
+    _expect_feed_follows(page, window, judged=[*liked, dismissed])
+    _screenshots(page, artifacts / "for-you")
+    _expect_latest_shows_judged(page, window, liked=liked, dismissed=dismissed)
+    all_likes = {*ONBOARDING_IDS, *liked}
+    _expect_library(page, all_likes)
+    _screenshots(page, artifacts / "library")
+    _expect_bibtex(page, artifacts / "likes.bib", all_likes)
+    _expect_shortcuts_dialog(page)
+
+    assert errors == []
+
+
+def _catalogue(sample_papers_file: Path) -> QuerySet[Paper]:
+    """Import the sample and index it; the papers of the feed window."""
     call_command(
         "import_papers",
         str(sample_papers_file),
         stdout=io.StringIO(),
         stderr=io.StringIO(),
     )
-    services.build_index()
-    window = Paper.objects.filter(announced_on__range=services.feed_window())
+    index.build_index()
+    window = Paper.objects.filter(announced_on__range=feed.feed_window())
     in_topic = window.filter(topic_links__position=0, topic_links__topic__code=TOPIC)
     assert in_topic.count() >= 6
     assert Paper.objects.filter(arxiv_id__in=ONBOARDING_IDS).count() == 2
+    return window
+
+
+def _console_errors(page: Page) -> list[str]:
+    """The page's console errors and uncaught exceptions, as they come."""
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.set_viewport_size({"width": 1280, "height": 900})
+    return errors
 
-    # Sign up, then onboarding: two topics to follow and two papers liked.
-    page.goto(live_server.url + "/accounts/signup/")
+
+def _sign_up_and_onboard(page: Page, url: str) -> None:
+    """Sign up, then onboarding: two topics to follow and two papers liked."""
+    page.goto(url + "/accounts/signup/")
     page.get_by_label("Username").fill("grace")
     page.get_by_label("E-mail address").fill("grace@example.org")
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Password confirmation").fill(PASSWORD)
     page.get_by_role("button", name="Sign up").click()
-    expect(page).to_have_url(live_server.url + "/onboarding/")
+    expect(page).to_have_url(url + "/onboarding/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Make the feed yours")
     page.locator("summary", has_text=re.compile(r"^\s*Physics\s*$")).click()
     page.get_by_label("hep-th (High Energy Physics - Theory)", exact=True).check()
@@ -62,15 +94,14 @@ def test_a_new_reader_onboards_and_likes_and_the_feed_follows(
     page.get_by_label("arXiv ids of papers you like").fill("\n".join(ONBOARDING_IDS))
     page.get_by_role("button", name="Show my feed").click()
 
-    # For you: the window's papers ranked, each with why it is there.
-    expect(page).to_have_url(live_server.url + "/")
+
+def _expect_onboarded_feed(page: Page, url: str, window: QuerySet[Paper]) -> None:
+    """For you: the window's papers ranked, each with why it is there."""
+    expect(page).to_have_url(url + "/")
     expect(page.locator(".messages")).to_contain_text(
         "You like 2 papers from your list."
     )
-    tabs = page.get_by_role("navigation", name="Feeds")
-    expect(tabs.get_by_role("link", name="For you")).to_have_attribute(
-        "aria-current", "page"
-    )
+    expect(_feed_tab(page, "For you")).to_have_attribute("aria-current", "page")
     expect(page.locator("#feed-status")).to_contain_text("Feed updated")
     expect(page.locator(".listing-count")).to_have_text(
         f"{window.count()} papers ranked for you; papers you judged are hidden."
@@ -81,8 +112,11 @@ def test_a_new_reader_onboards_and_likes_and_the_feed_follows(
     expect(page.locator("#paper-list p.why").first).to_contain_text("which you liked")
     assert _primary_topics(page)[0] != TOPIC, "onboarding alone put the topic first"
 
-    # Two likes by click, a third with the keys j and l: each time the status
-    # line sees the new feed and the list reloads without the liked paper.
+
+def _like_three_in_topic(page: Page) -> list[str]:
+    """Two likes by click, a third with the keys j and l: each time the status
+    line sees the new feed and the list reloads without the liked paper.
+    The arXiv ids liked."""
     liked: list[str] = []
     for by_keys in (False, False, True):
         position, card = _first_card(page, lambda topic: topic == TOPIC)
@@ -97,7 +131,12 @@ def test_a_new_reader_onboards_and_likes_and_the_feed_follows(
         expect(page.locator("#feed-status time")).not_to_have_attribute(
             "datetime", built
         )
-    # Not interested, with x, on the best paper of another topic (j past it, k back).
+    return liked
+
+
+def _dismiss_one_elsewhere(page: Page) -> str:
+    """Not interested, with x, on the best paper of another topic (j past it, k
+    back). The arXiv id dismissed."""
     position, card = _first_card(page, lambda topic: topic != TOPIC)
     dismissed = card.get_attribute("data-paper") or ""
     _move_to(page, position + 1)
@@ -106,8 +145,13 @@ def test_a_new_reader_onboards_and_likes_and_the_feed_follows(
     expect(card).to_be_focused()
     page.keyboard.press("x")
     expect(card).to_have_count(0)
+    return dismissed
 
-    # The refreshed For you: the liked topic first, judged papers hidden.
+
+def _expect_feed_follows(
+    page: Page, window: QuerySet[Paper], *, judged: list[str]
+) -> None:
+    """The refreshed For you: the liked topic first, judged papers hidden."""
     counted = (
         f"{window.count() - 4} papers ranked for you; papers you judged are hidden."
     )
@@ -118,18 +162,17 @@ def test_a_new_reader_onboards_and_likes_and_the_feed_follows(
     page.reload()
     expect(page.locator(".listing-count")).to_have_text(counted)
     assert _primary_topics(page)[:5] == top
-    for arxiv_id in [*liked, dismissed]:
+    for arxiv_id in judged:
         expect(page.locator(f'[data-paper="{arxiv_id}"]')).to_have_count(0)
-    page.screenshot(path=artifacts / "for-you-1280.png", full_page=True)
-    page.set_viewport_size({"width": 390, "height": 844})
-    page.screenshot(path=artifacts / "for-you-390.png", full_page=True)
-    page.set_viewport_size({"width": 1280, "height": 900})
 
-    # Latest shows the same day with every judged paper: the buttons stayed pressed.
-    tabs.get_by_role("link", name="Latest").click()
-    expect(tabs.get_by_role("link", name="Latest")).to_have_attribute(
-        "aria-current", "page"
-    )
+
+def _expect_latest_shows_judged(
+    page: Page, window: QuerySet[Paper], *, liked: list[str], dismissed: str
+) -> None:
+    """Latest shows the same day with every judged paper: the buttons stayed
+    pressed."""
+    _feed_tab(page, "Latest").click()
+    expect(_feed_tab(page, "Latest")).to_have_attribute("aria-current", "page")
     page.get_by_role("link", name="Load more").click()
     expect(page.locator("#paper-list .paper-card")).to_have_count(window.count())
     for arxiv_id in window.values_list("arxiv_id", flat=True):
@@ -143,12 +186,13 @@ def test_a_new_reader_onboards_and_likes_and_the_feed_follows(
             form.get_by_role("button", name="Not interested", exact=True)
         ).to_have_attribute("aria-pressed", dismiss)
 
-    # The library lists the onboarding likes and the three new ones.
+
+def _expect_library(page: Page, all_likes: set[str]) -> None:
+    """The library lists the onboarding likes and the three new ones."""
     page.get_by_role("navigation", name="Main").get_by_role(
         "link", name="Library"
     ).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your library")
-    all_likes = {*ONBOARDING_IDS, *liked}
     expect(page.locator("#library-results .listing-count")).to_contain_text(
         f"{len(all_likes)} liked papers, newest first."
     )
@@ -160,28 +204,40 @@ def test_a_new_reader_onboards_and_likes_and_the_feed_follows(
     expect(library.locator('button.like[aria-pressed="true"]')).to_have_count(
         len(all_likes)
     )
-    page.screenshot(path=artifacts / "library-1280.png", full_page=True)
-    page.set_viewport_size({"width": 390, "height": 844})
-    page.screenshot(path=artifacts / "library-390.png", full_page=True)
-    page.set_viewport_size({"width": 1280, "height": 900})
 
+
+def _expect_bibtex(page: Page, saved: Path, all_likes: set[str]) -> None:
+    """The library's BibTeX download holds an entry per like; saved at `saved`."""
     with page.expect_download() as download_info:
         page.get_by_role("link", name="BibTeX").click()
     download = download_info.value
     name = download.suggested_filename
     assert re.fullmatch(r"paperfeed-likes-\d{4}-\d{2}-\d{2}\.bib", name), name
-    download.save_as(artifacts / "likes.bib")
-    entries = bibtexparser.loads((artifacts / "likes.bib").read_text()).entries
+    download.save_as(saved)
+    entries = bibtexparser.parse_string(saved.read_text()).entries
     assert {entry["eprint"] for entry in entries} == all_likes
-    assert all(entry["ENTRYTYPE"] == "misc" and entry["title"] for entry in entries)
+    assert all(entry.entry_type == "misc" and entry["title"] for entry in entries)
 
-    # ? lists the keys.
+
+def _expect_shortcuts_dialog(page: Page) -> None:
+    """? lists the keys."""
     page.keyboard.press("?")
     expect(page.get_by_role("dialog", name="Keyboard shortcuts")).to_be_visible()
     page.keyboard.press("Escape")
     expect(page.get_by_role("dialog", name="Keyboard shortcuts")).to_be_hidden()
 
-    assert errors == []
+
+def _screenshots(page: Page, stem: Path) -> None:
+    """Full-page screenshots at desktop and phone widths, `stem`-1280.png and
+    `stem`-390.png; the viewport is left at desktop width."""
+    page.screenshot(path=f"{stem}-1280.png", full_page=True)
+    page.set_viewport_size(PHONE)
+    page.screenshot(path=f"{stem}-390.png", full_page=True)
+    page.set_viewport_size(DESKTOP)
+
+
+def _feed_tab(page: Page, name: str) -> Locator:
+    return page.get_by_role("navigation", name="Feeds").get_by_role("link", name=name)
 
 
 def _primary_topics(page: Page) -> list[str]:

@@ -13,7 +13,6 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 
-from papers.arxiv import ArxivError, MalformedResponse, UnsafeXml
 from papers.fetch import (
     OaiQuery,
     Unavailable,
@@ -23,6 +22,7 @@ from papers.fetch import (
     hf_daily,
     oai_pages,
 )
+from papers.parsers.errors import ArxivError, MalformedResponse, UnsafeXml
 from tests.papers.network import (
     HF,
     START,
@@ -32,13 +32,9 @@ from tests.papers.network import (
     timeout,
     xml,
 )
-from tests.papers.test_arxiv_parsers import (
-    BILLION_LAUGHS,
-    OAI_FIRST_PAGE,
-    OAI_LAST_PAGE,
-    read,
-    recorded,
-)
+from tests.papers.parsers.test_documents import BILLION_LAUGHS
+from tests.papers.parsers.test_oai import OAI_FIRST_PAGE, OAI_LAST_PAGE
+from tests.papers.recordings import read, recorded
 
 pytestmark = pytest.mark.usefixtures("sources")
 

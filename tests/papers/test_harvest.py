@@ -15,16 +15,13 @@ from django.test import override_settings
 
 from config.celery import app as celery_app
 from papers.harvest import HarvestFailed, UnknownCategories, fetch_arxiv, fetch_hf_daily
-from papers.ingest import build_record, upsert_papers
+from papers.ingest import upsert_papers
 from papers.models import Harvest, Paper
+from papers.records import build_record
 from tests.factories import make_paper
 from tests.papers.network import client_for, then, timeout, xml
-from tests.papers.test_arxiv_parsers import (
-    OAI_FIRST_PAGE,
-    OAI_LAST_PAGE,
-    read,
-    recorded,
-)
+from tests.papers.parsers.test_oai import OAI_FIRST_PAGE, OAI_LAST_PAGE
+from tests.papers.recordings import read, recorded
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sources")]
 
@@ -224,8 +221,8 @@ def test_daily_papers_set_upvotes_and_create_missing_papers_without_topics(
 def test_daily_papers_keep_arxivs_text_and_topics_and_update_upvotes(
     shared_data: Path,
 ):
-    from papers.arxiv import parse_hf_daily
     from papers.fetch import hf_client
+    from papers.parsers.hf import parse_hf_daily
 
     first = parse_hf_daily(
         read(shared_data, "hf_daily_papers", "sotawhat_hf_daily_papers.json")

@@ -5,7 +5,7 @@ from django.core.management import call_command
 
 from accounts.models import User
 from papers.models import Paper
-from recommender import services
+from recommender import feed, index
 from recommender.models import Feedback
 
 
@@ -13,15 +13,15 @@ from recommender.models import Feedback
 def catalogue(sample_papers_file: Path) -> list[Paper]:
     """The 1,000 real sample papers with a text index."""
     call_command("import_papers", str(sample_papers_file))
-    services.build_index()
+    index.build_index()
     return list(Paper.objects.prefetch_related("topic_links__topic"))
 
 
 def window_papers(papers: list[Paper]) -> list[Paper]:
     """The ones of `papers` in the stored feeds' window of days."""
-    window = services.feed_window()
+    window = feed.feed_window()
     assert window is not None
-    return [p for p in papers if window[0] <= p.announced_on <= window[1]]
+    return [p for p in papers if window.first <= p.announced_on <= window.last]
 
 
 def primary(paper: Paper) -> str:

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from accounts.models import FeedToken, User
 from papers.models import Paper, Topic
-from recommender import services
+from recommender import feedback
 from recommender.models import (
     Digest,
     DigestPaper,
@@ -21,7 +21,7 @@ from recommender.models import (
     ReaderModel,
     ReaderProfile,
 )
-from tests.factories import make_paper, make_user
+from tests.factories import likes_of, make_paper, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -187,8 +187,8 @@ def test_an_inactive_readers_feed_is_gone(client: Client):
 def busy_reader(reader: User) -> User:
     """A reader with something of every kind the app keeps for them."""
     liked, dismissed = make_paper(title="Liked"), make_paper(title="Dismissed")
-    services.set_feedback(user=reader, paper=liked, value=Feedback.LIKE)
-    services.set_feedback(user=reader, paper=dismissed, value=Feedback.NOT_INTERESTED)
+    feedback.set_feedback(user=reader, paper=liked, value=Feedback.LIKE)
+    feedback.set_feedback(user=reader, paper=dismissed, value=Feedback.NOT_INTERESTED)
     profile, _ = ReaderProfile.objects.get_or_create(user=reader)
     profile.interests = "protein folding"
     profile.save()
@@ -242,7 +242,7 @@ def test_deleting_the_account_removes_everything_it_owned(
     reader_client: Client, busy_reader: User
 ):
     liked = Paper.objects.get(title="Liked")
-    assert liked.likes == 1
+    assert likes_of(liked) == 1
     ReaderModel.objects.get_or_create(user=busy_reader, defaults={"index_version": ""})
 
     response = reader_client.post(
@@ -263,8 +263,7 @@ def test_deleting_the_account_removes_everything_it_owned(
         DigestPaper,
     ):
         assert not model.objects.exists(), model.__name__
-    liked.refresh_from_db()
-    assert liked.likes == 0
+    assert likes_of(liked) == 0
     assert reader_client.get(reverse("recommender:settings")).status_code == 302
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from scipy import sparse
 
 from papers.models import Paper
-from recommender import collaborative, services
+from recommender import collaborative, index, loaded, locks, ranking, tasks, training
 from recommender.engine.corpus import build_collaborative
 from recommender.models import CollaborativeSignal, PaperVector, TextIndex
 from tests.factories import make_paper, make_user
@@ -85,10 +85,21 @@ def mapped(array: np.ndarray) -> bool:
     return isinstance(base, mmap.mmap)
 
 
+def current_now():
+    current = index.current_corpus()
+    assert current is not None
+    return current
+
+
 def corpus_now():
-    loaded = services.current_corpus()
-    assert loaded is not None
-    return loaded[1]
+    return current_now().corpus
+
+
+def signal_after_a_refresh():
+    """What a reader's refresh would score with: it asks for a build of an
+    out-of-date signal first (run inline here, with eager tasks)."""
+    tasks.request_collaborative_build()
+    return collaborative.signal_over(current_now())
 
 
 def readers_liking(papers: list[Paper], groups: list[slice]) -> None:
@@ -101,8 +112,8 @@ def test_likes_are_turned_into_a_signal_once_and_mapped_from_storage(catalogue):
     corpus = corpus_now()
     row = corpus.rows([catalogue[0].pk, catalogue[1].pk, catalogue[10].pk])
 
-    first = services.collaborative_signal(corpus)
-    again = services.collaborative_signal(corpus)
+    first = signal_after_a_refresh()
+    again = signal_after_a_refresh()
 
     assert CollaborativeSignal.objects.count() == 1
     assert again is first
@@ -123,12 +134,12 @@ def test_likes_are_turned_into_a_signal_once_and_mapped_from_storage(catalogue):
 def test_a_new_like_is_in_the_signal_at_once_when_the_ttl_is_zero(catalogue):
     readers_liking(catalogue, [slice(0, 2)])
     corpus = corpus_now()
-    before = services.collaborative_signal(corpus)
+    before = signal_after_a_refresh()
     rows = corpus.rows([catalogue[0].pk, catalogue[5].pk])
     assert before.related[rows[0], rows[1]] == 0
 
     readers_liking(catalogue, [slice(0, 6)])
-    after = services.collaborative_signal(corpus)
+    after = signal_after_a_refresh()
 
     assert after.related[rows[0], rows[1]] > 0
     assert CollaborativeSignal.objects.count() == 2
@@ -138,15 +149,15 @@ def test_the_signal_is_built_again_only_once_it_is_ttl_old(catalogue, settings):
     settings.PAPERFEED_COLLABORATIVE_TTL = 3600
     readers_liking(catalogue, [slice(0, 2)])
     corpus = corpus_now()
-    services.collaborative_signal(corpus)
+    signal_after_a_refresh()
     readers_liking(catalogue, [slice(0, 6)])
     rows = corpus.rows([catalogue[0].pk, catalogue[5].pk])
 
-    within = services.collaborative_signal(corpus)
+    within = signal_after_a_refresh()
     CollaborativeSignal.objects.update(
         built_at=timezone.now() - dt.timedelta(seconds=3601)
     )
-    aged = services.collaborative_signal(corpus)
+    aged = signal_after_a_refresh()
 
     assert within.related[rows[0], rows[1]] == 0
     assert aged.related[rows[0], rows[1]] > 0
@@ -154,11 +165,10 @@ def test_the_signal_is_built_again_only_once_it_is_ttl_old(catalogue, settings):
 
 
 def test_old_builds_are_deleted_with_their_files(catalogue):
-    corpus = corpus_now()
     versions = []
     for group in (slice(0, 2), slice(2, 4), slice(4, 6)):
         readers_liking(catalogue, [group])
-        services.collaborative_signal(corpus)
+        signal_after_a_refresh()
         versions.append(CollaborativeSignal.objects.latest("pk").version)
 
     kept = list(CollaborativeSignal.objects.values_list("version", flat=True))
@@ -170,13 +180,12 @@ def test_old_builds_are_deleted_with_their_files(catalogue):
 
 def test_papers_added_after_the_build_join_the_signal_without_likes(catalogue):
     readers_liking(catalogue, [slice(0, 3), slice(0, 3)])
-    old = services.collaborative_signal(corpus_now())
+    old = signal_after_a_refresh()
     old_rows = len(corpus_now())
 
     make_paper(title="A paper vectorized after the build")
-    services.vectorize_new_papers()
-    corpus = corpus_now()
-    grown = collaborative.collaborative_signal(corpus, refresh=False)
+    index.vectorize_new_papers()
+    grown = collaborative.signal_over(current_now())
 
     assert CollaborativeSignal.objects.count() == 1
     assert grown.related.shape == (old_rows + 1, old_rows + 1)
@@ -190,14 +199,14 @@ def test_papers_added_after_the_build_join_the_signal_without_likes(catalogue):
 def test_papers_that_left_the_corpus_leave_the_signal(catalogue):
     readers_liking(catalogue, [slice(0, 3), slice(0, 3)])
     corpus = corpus_now()
-    before = services.collaborative_signal(corpus)
+    before = signal_after_a_refresh()
     liked = corpus.rows([p.pk for p in catalogue[:3]])
     expected = before.related[liked][:, liked].toarray()
 
     PaperVector.objects.filter(paper=catalogue[1]).delete()
     TextIndex.objects.filter(is_current=True).update(vectors_changed_at=timezone.now())
     corpus = corpus_now()
-    after = collaborative.collaborative_signal(corpus, refresh=False)
+    after = collaborative.signal_over(current_now())
     rows = corpus.rows([catalogue[0].pk, catalogue[2].pk])
 
     assert len(corpus) == len(catalogue) - 1
@@ -215,7 +224,7 @@ def test_an_object_store_without_local_paths_serves_the_signal(catalogue, settin
     corpus = corpus_now()
     rows = corpus.rows([catalogue[0].pk, catalogue[1].pk])
 
-    signal = services.collaborative_signal(corpus)
+    signal = signal_after_a_refresh()
 
     assert signal.related[rows[0], rows[1]] > 0
 
@@ -225,16 +234,16 @@ def test_a_signal_missing_from_the_storage_is_reported_and_scoring_goes_on(
 ):
     reader = make_user()
     like(reader, catalogue[:3])
-    corpus = corpus_now()
-    services.train_reader_model(user=reader)
+    signal_after_a_refresh()
+    training.train_reader_model(user=reader)
     stored = CollaborativeSignal.objects.get()
     for name in collaborative.ARRAYS:
         default_storage.delete(collaborative._name(stored.version, name))
-    collaborative._loaded = None  # another machine, which never loaded it
+    loaded.forget()  # another machine, which never loaded it
 
     with caplog.at_level(logging.ERROR, logger="recommender.collaborative"):
-        signal = collaborative.collaborative_signal(corpus, refresh=False)
-        ranked = services.rank_for_reader(
+        signal = collaborative.signal_over(current_now())
+        ranked = ranking.rank_for_reader(
             user=reader, paper_ids=[p.pk for p in catalogue[3:50]]
         )
 
@@ -251,7 +260,9 @@ def test_one_build_at_a_time_across_processes(postgres, catalogue):
     other = connections.create_connection("default")
     try:
         with other.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_lock(%s)", [collaborative._BUILD_LOCK])
+            cursor.execute(
+                "SELECT pg_advisory_lock(%s, 0)", [locks.COLLABORATIVE_BUILD]
+            )
         assert collaborative.build_signal(corpus) is None
         assert CollaborativeSignal.objects.count() == 0
     finally:

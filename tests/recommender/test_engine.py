@@ -1,8 +1,6 @@
 """The pure engine: no database, real text where it matters."""
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -65,23 +63,6 @@ def sample(request) -> tuple[list[dict], object, Corpus]:
     texts = [f"{r['title']}\n{r['abstract']}" for r in records]
     index, corpus = make_corpus(texts, [r["id"] for r in records], min_df=2)
     return records, index, corpus
-
-
-def test_importing_the_engine_leaves_django_out():
-    code = (
-        "import sys, recommender.engine.text, recommender.engine.reader,"
-        " recommender.engine.evaluation; print('django' in sys.modules)"
-    )
-
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-
-    assert result.stdout.strip() == "False"
 
 
 def test_tokens_are_lower_case_words_without_stop_words_or_numbers():

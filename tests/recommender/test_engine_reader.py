@@ -272,10 +272,10 @@ def test_quality_is_deterministic_for_a_seed(topical):
 
 def test_quality_costs_one_training_per_fold(topical, monkeypatch):
     from recommender.engine import evaluation
+    from recommender.engine.reader import train_reader as original
 
     topics, corpus = topical
     calls = []
-    original = evaluation.train_reader
 
     def counted(*args: object, **kwargs: object) -> object:
         calls.append(kwargs)

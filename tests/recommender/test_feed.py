@@ -3,15 +3,17 @@
 import datetime as dt
 
 import pytest
+from django.conf import settings as django_settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from papers.listing import Days
 from papers.models import Paper
 from papers.signals import catalogue_changed
-from recommender import services
+from recommender import feed, index, refresh
 from recommender.models import Feedback, FeedItem, ReaderModel, ReaderProfile
 from tests.factories import make_paper, make_user
 from tests.html import titles
@@ -107,7 +109,6 @@ def test_trending_counts_likes_here_and_upvotes_elsewhere(reader_client):
     make_paper(title="Upvoted elsewhere", upvotes=2)
     for _ in range(3):
         Feedback.objects.create(user=make_user(), paper=liked_here, value=1)
-    Paper.objects.filter(pk=liked_here.pk).update(likes=3)
 
     trending = reader_client.get(reverse("home") + "?tab=trending")
     latest = reader_client.get(reverse("home") + "?tab=latest")
@@ -223,13 +224,13 @@ def test_likes_of_one_topic_bring_it_first_and_hide_a_dismissal(
     assert dismissed.title not in shown
     assert not {p.title for p in in_topic[:3]} & set(shown)
     assert response.content.decode().count('class="why"') == len(shown)
-    assert not services.feed_status(user=reader).updating
+    assert not feed.feed_status(user=reader).updating
 
 
 def test_new_papers_reach_every_feed(catalogue, sample_papers_file):
     reader = make_user()
     like(reader, window_papers(catalogue)[:3])
-    services.refresh_reader(user=reader)
+    refresh.refresh_reader(user=reader)
     latest = max(p.announced_on for p in catalogue) + dt.timedelta(days=1)
     twin = window_papers(catalogue)[3]
 
@@ -256,11 +257,11 @@ def test_feeds_built_together_are_the_ones_built_one_by_one(catalogue):
     like(readers[2], papers[50:53], value=Feedback.NOT_INTERESTED)
     one_by_one = {}
     for reader in readers:
-        services.refresh_reader(user=reader)
+        refresh.refresh_reader(user=reader)
         one_by_one[reader.pk] = stored_feed(reader)
     FeedItem.objects.all().delete()
 
-    assert services.build_feeds() == 3
+    assert feed.build_feeds() == 3
 
     for reader in readers:
         together = stored_feed(reader)
@@ -279,19 +280,19 @@ def test_a_new_day_is_added_to_the_feeds_and_the_other_days_stay(catalogue):
             abstract=paper.abstract,
             announced_on=day - dt.timedelta(days=1),
         )
-    services.vectorize_new_papers()
+    index.vectorize_new_papers()
     reader = make_user()
     like(reader, papers[:5])
-    services.refresh_reader(user=reader)
+    refresh.refresh_reader(user=reader)
     before = stored_feed(reader)
     assert {row[1] for row in before} == {day - dt.timedelta(days=1), day}
     # The window moves on: `day` is its first day, the one before is left behind.
-    new_day = day + dt.timedelta(days=services.settings.PAPERFEED_FEED_DAYS - 1)
+    new_day = day + dt.timedelta(days=django_settings.PAPERFEED_FEED_DAYS - 1)
     for paper in papers[11:14]:
         make_paper(title=paper.title, abstract=paper.abstract, announced_on=new_day)
-    services.vectorize_new_papers()
+    index.vectorize_new_papers()
 
-    assert services.build_feeds(days=(new_day, new_day)) == 1
+    assert feed.build_feeds(days=Days(new_day, new_day)) == 1
 
     after = stored_feed(reader)
     assert [row for row in after if row[1] != new_day] == [

@@ -7,9 +7,9 @@ from django.test import Client
 from django.urls import reverse
 
 from papers.models import Paper
-from recommender import services
+from recommender import feed
 from recommender.models import Feedback
-from tests.factories import make_paper, make_user
+from tests.factories import likes_of, make_paper, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +56,7 @@ def test_a_like_over_htmx_answers_the_pressed_buttons(reader_client, reader):
     assert "1 like" in response.content.decode()
     assert "feedback-changed" in response["HX-Trigger"]
     assert Feedback.objects.get(user=reader, paper=paper).value == Feedback.LIKE
-    assert Paper.objects.get(pk=paper.pk).likes == 1
+    assert likes_of(paper) == 1
 
 
 def test_the_same_button_again_takes_the_like_back(reader_client, reader):
@@ -66,7 +66,7 @@ def test_the_same_button_again_takes_the_like_back(reader_client, reader):
     reader_client.post(like_url(paper), {"value": "like"})
 
     assert not Feedback.objects.filter(user=reader).exists()
-    assert Paper.objects.get(pk=paper.pk).likes == 0
+    assert likes_of(paper) == 0
 
 
 def test_not_interested_replaces_a_like(reader_client, reader):
@@ -82,7 +82,7 @@ def test_not_interested_replaces_a_like(reader_client, reader):
         "Not interested": "true",
     }
     assert Feedback.objects.get(user=reader).value == Feedback.NOT_INTERESTED
-    assert Paper.objects.get(pk=paper.pk).likes == 0
+    assert likes_of(paper) == 0
 
 
 def test_without_javascript_the_form_comes_back_to_the_card(reader_client):
@@ -178,7 +178,7 @@ def test_a_failed_retraining_loses_no_like(
         raise RuntimeError("the worker crashed")
 
     # Fault injection: the training breaks; the like must be kept and answered.
-    monkeypatch.setattr("recommender.services._train", crash)
+    monkeypatch.setattr("recommender.refresh.train_reader_model", crash)
     with django_capture_on_commit_callbacks(execute=True) as retrains:
         response = reader_client.post(
             like_url(paper), {"value": "like"}, headers={"HX-Request": "true"}
@@ -189,4 +189,4 @@ def test_a_failed_retraining_loses_no_like(
     assert response.status_code == 200
     assert pressed(response.content.decode(), paper)["Like"] == "true"
     assert Feedback.objects.get(user=reader, paper=paper).value == Feedback.LIKE
-    assert services.feed_status(user=reader).updating  # retried by train_readers
+    assert feed.feed_status(user=reader).updating  # retried by train_readers

@@ -4,14 +4,14 @@ workers."""
 import pytest
 
 from config import gunicorn
-from recommender import services
+from recommender import loaded
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_master_loads_the_corpus_before_forking(catalogue):
-    services._cache.clear()
+    loaded.forget()
 
     gunicorn.when_ready(None)  # type: ignore[arg-type]
 
-    assert "corpus" in services._cache
+    assert "corpus" in loaded._values

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from accounts.models import FeedToken, User
 from papers.models import Paper, Topic
-from recommender import digests, services
+from recommender import digests, feedback
 from recommender.models import DigestSettings, Feedback, FeedItem, ReaderProfile
 from tests.factories import make_paper, make_user
 
@@ -24,8 +24,8 @@ def ada() -> User:
     ada = make_user(username="ada", email="ada@example.org")
     liked = make_paper(title=SECRET_TITLE)
     dismissed = make_paper(title=DISMISSED_TITLE)
-    services.set_feedback(user=ada, paper=liked, value=Feedback.LIKE)
-    services.set_feedback(user=ada, paper=dismissed, value=Feedback.NOT_INTERESTED)
+    feedback.set_feedback(user=ada, paper=liked, value=Feedback.LIKE)
+    feedback.set_feedback(user=ada, paper=dismissed, value=Feedback.NOT_INTERESTED)
     picked = make_paper(title=FEED_TITLE)
     FeedItem.objects.create(user=ada, paper=picked, day=picked.announced_on, score=1.0)
     profile, _ = ReaderProfile.objects.get_or_create(user=ada)

@@ -6,7 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from papers.models import Topic
-from recommender import services
+from recommender import training
 from recommender.models import Feedback, FeedItem, ReaderProfile
 from tests.factories import make_paper, make_user
 from tests.html import titles
@@ -127,7 +127,7 @@ def test_topic_pages_are_ordered_for_the_reader_with_a_newest_toggle(catalogue):
     client.force_login(reader)
     astro = [p for p in catalogue if primary(p) == "astro-ph.GA"]
     like(reader, astro[:5])
-    services.train_reader_model(user=reader)
+    training.train_reader_model(user=reader)
     # A cross-disciplinary topic: readers of galaxies want its astro papers first.
     topic = "physics.comp-ph"
 
@@ -145,7 +145,7 @@ def test_search_results_are_ordered_for_the_reader(catalogue):
     client = Client()
     client.force_login(reader)
     like(reader, [p for p in catalogue if primary(p).startswith("astro-ph")][:8])
-    services.train_reader_model(user=reader)
+    training.train_reader_model(user=reader)
 
     for_you = client.get(reverse("papers:search"), {"q": "model"})
     best = client.get(reverse("papers:search"), {"q": "model", "order": "best-match"})

@@ -18,7 +18,7 @@ from django.conf import settings
 from accounts.models import User
 from config.celery import app as celery_app
 from papers.models import Harvest, Paper
-from recommender import services
+from recommender import feedback
 from recommender.models import Feedback, FeedItem, ReaderModel
 from tests.conftest import broker_at, need
 from tests.factories import make_user
@@ -155,7 +155,7 @@ def test_a_like_reaches_the_worker_and_comes_back_as_a_feed(catalogue, worker: W
 
     liked = catalogue[:3]
     for paper in liked:
-        services.set_feedback(user=reader, paper=paper, value=Feedback.LIKE)
+        feedback.set_feedback(user=reader, paper=paper, value=Feedback.LIKE)
 
     wait_for(lambda: refreshed(reader), "the refreshed feed", worker)
     assert ReaderModel.objects.get(user=reader).n_likes == 3
@@ -174,12 +174,12 @@ def test_a_worker_killed_mid_training_loses_no_like_and_the_model_is_rebuilt(
 ):
     reader = make_user()
     worker.start()
-    services.set_feedback(user=reader, paper=catalogue[0], value=Feedback.LIKE)
+    feedback.set_feedback(user=reader, paper=catalogue[0], value=Feedback.LIKE)
     worker.wait_until(
         lambda log: "refresh_reader" in log and "received" in log, "training started"
     )
     worker.kill()
-    services.set_feedback(user=reader, paper=catalogue[1], value=Feedback.LIKE)
+    feedback.set_feedback(user=reader, paper=catalogue[1], value=Feedback.LIKE)
 
     assert Feedback.objects.filter(user=reader).count() == 2
     worker.start()  # the restarted worker retrains readers whose model is stale

@@ -3,7 +3,8 @@ JSONL files, and saved responses of arXiv's API (Atom), arXiv's OAI-PMH and
 Hugging Face's daily papers.
 
 The command only reads files, reports and shows progress; validation and the
-database work live in `papers.ingest`, shared with the fetchers.
+database work live in `papers.records` and `papers.ingest`, shared with the
+fetchers.
 """
 
 import gzip
@@ -17,19 +18,14 @@ from typing import IO, Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from papers.arxiv import FetchError, parse_saved
-from papers.ingest import (
-    DEFAULT_BATCH_SIZE,
-    InvalidRecord,
-    PaperRecord,
-    UpsertResult,
-    parse_line,
-    refresh_statistics,
-    upsert_papers,
-)
+from papers.ingest import DEFAULT_BATCH_SIZE, refresh_statistics, upsert_papers
 from papers.management.reporting import Stream, summary
 from papers.models import Paper
+from papers.parsers.errors import FetchError
+from papers.parsers.saved import parse_saved
+from papers.records import InvalidRecord, PaperRecord, parse_line
 from papers.signals import catalogue_changed
+from papers.upsert import UpsertResult
 
 LINE_SUFFIXES = (".jsonl", ".jsonl.gz")
 DOCUMENT_SUFFIXES = (".xml", ".xml.gz", ".json", ".json.gz")
@@ -80,27 +76,36 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         paths: list[Path] = options["paths"]
-        if options["if_empty"]:
-            count = Paper.objects.count()
-            if count:
-                self.stdout.write(
-                    f"The catalogue already holds {_papers(count)}; nothing imported."
-                )
-                return
-            if not paths:
-                self.stdout.write(NO_PAPERS_HINT)
-                return
-        if not paths:
-            raise CommandError(f"give at least one PATH ({', '.join(SUFFIXES)})")
-        if options["batch_size"] < 1 or options["workers"] < 1:
-            raise CommandError("--batch-size and --workers must be at least 1")
-        for path in paths:
-            _check_readable(path)
+        if options["if_empty"] and self._stopped_by_if_empty(paths):
+            return
+        batch_size: int = options["batch_size"]
+        workers: int = options["workers"]
+        _check_arguments(paths, batch_size=batch_size, workers=workers)
 
         # One stream object for the bar and the messages, so tqdm can tell they
         # share a terminal and redraw the bar below each message.
         self._err = Stream(self.stderr)
         reader = RecordReader(paths, report=self._report_bad_line)
+        committed = self._import(reader, batch_size=batch_size, workers=workers)
+        self._report_committed(committed, skipped=reader.skipped)
+
+    def _stopped_by_if_empty(self, paths: list[Path]) -> bool:
+        """For --if-empty: whether to import nothing, having said why."""
+        count = Paper.objects.count()
+        if count:
+            self.stdout.write(
+                f"The catalogue already holds {_papers(count)}; nothing imported."
+            )
+            return True
+        if not paths:
+            self.stdout.write(NO_PAPERS_HINT)
+            return True
+        return False
+
+    def _import(
+        self, reader: "RecordReader", *, batch_size: int, workers: int
+    ) -> UpsertResult:
+        """Upsert the reader's records; what was committed, also when it failed."""
         committed = UpsertResult()
         with _Progress(reader, out=self._err, write=self._write_err) as progress:
 
@@ -111,8 +116,8 @@ class Command(BaseCommand):
             try:
                 upsert_papers(
                     reader.records(),
-                    batch_size=options["batch_size"],
-                    workers=options["workers"],
+                    batch_size=batch_size,
+                    workers=workers,
                     on_batch=on_batch,
                 )
             except KeyboardInterrupt:
@@ -128,7 +133,9 @@ class Command(BaseCommand):
             except Exception:
                 self._write_err(f"import failed: {_committed(committed)}")
                 raise
+        return committed
 
+    def _report_committed(self, committed: UpsertResult, *, skipped: int) -> None:
         for code, count in sorted(committed.unknown_categories.items()):
             self._write_err(
                 f"unknown category {code!r} on {_papers(count)}: "
@@ -139,13 +146,22 @@ class Command(BaseCommand):
             catalogue_changed.send(sender=self.__class__)
         else:
             self._write_err("Nothing changed: the catalogue already matched.")
-        self.stdout.write(summary(committed, skipped=reader.skipped))
+        self.stdout.write(summary(committed, skipped=skipped))
 
     def _write_err(self, message: str) -> None:
         tqdm.write(message, file=self._err)
 
     def _report_bad_line(self, where: str, reason: str) -> None:
         self._write_err(f"{where}: {reason}")
+
+
+def _check_arguments(paths: list[Path], *, batch_size: int, workers: int) -> None:
+    if not paths:
+        raise CommandError(f"give at least one PATH ({', '.join(SUFFIXES)})")
+    if batch_size < 1 or workers < 1:
+        raise CommandError("--batch-size and --workers must be at least 1")
+    for path in paths:
+        _check_readable(path)
 
 
 def _check_readable(path: Path) -> None:

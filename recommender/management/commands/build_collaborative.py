@@ -3,22 +3,22 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from recommender import collaborative, services
+from recommender import collaborative, index
 
 
 class Command(BaseCommand):
     help = (
         "Build the signal of all readers' likes now and store it for every"
-        " process (workers build it by themselves once it is"
+        " process (a reader's refresh asks for a build once it is"
         " PAPERFEED_COLLABORATIVE_TTL seconds old)."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        loaded = services.current_corpus()
-        if loaded is None:
+        current = index.current_corpus()
+        if current is None:
             raise CommandError("No text index yet: run `manage.py build_index` first.")
         started = time.perf_counter()
-        stored = collaborative.build_signal(loaded[1], force=True)
+        stored = collaborative.build_signal(current.corpus, force=True)
         if stored is None:
             raise CommandError("Another process is building it now.")
         self.stdout.write(

@@ -4,7 +4,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from recommender import services
+from recommender import feed, index
 
 
 class Command(BaseCommand):
@@ -14,8 +14,8 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if services.current_index() is None:
+        if index.current_index() is None:
             raise CommandError("No text index yet: run `manage.py build_index` first.")
         with tqdm(desc="feeds", unit="reader", file=sys.stderr) as bar:
-            built = services.build_feeds(progress=bar.update)
+            built = feed.build_feeds(progress=bar.update)
         self.stdout.write(f"built {built} feed{'s' if built != 1 else ''}")

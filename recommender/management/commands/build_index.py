@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from papers.models import Paper
-from recommender import services
+from recommender import index, refresh
 
 
 class Command(BaseCommand):
@@ -22,7 +22,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         total = Paper.objects.count()
-        if options["if_missing"] and (total == 0 or services.current_index()):
+        if options["if_missing"] and (total == 0 or index.current_index()):
             return
         if total == 0:
             raise CommandError("The catalogue is empty: import papers first.")
@@ -30,13 +30,13 @@ class Command(BaseCommand):
         with tqdm(
             total=total, desc="vectorizing", unit="paper", file=sys.stderr
         ) as bar:
-            record = services.build_index(progress=bar.update)
+            record = index.build_index(progress=bar.update)
         self.stdout.write(
             f"index {record.version}: {record.n_terms:,} terms,"
             f" {record.n_papers:,} papers"
         )
         with tqdm(desc="retraining", unit="reader", file=sys.stderr) as bar:
-            trained = services.train_readers(progress=bar.update)
+            trained = refresh.train_readers(progress=bar.update)
         self.stdout.write(
             f"retrained {trained} reader model{'s' if trained != 1 else ''}"
         )

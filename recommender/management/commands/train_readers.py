@@ -4,7 +4,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from recommender import services
+from recommender import index, refresh
 
 
 class Command(BaseCommand):
@@ -16,10 +16,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if services.current_index() is None:
+        if index.current_index() is None:
             raise CommandError("No text index yet: run `manage.py build_index` first.")
         with tqdm(desc="training", unit="reader", file=sys.stderr) as bar:
-            trained = services.train_readers(
+            trained = refresh.train_readers(
                 everyone=options["all"], progress=bar.update
             )
         self.stdout.write(

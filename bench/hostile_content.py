@@ -1,7 +1,8 @@
 """Hostile catalogue content: markup, event handlers, javascript: URLs,
 LaTeX, right-to-left and zero-width characters, a 100 kB abstract, 1,000
-authors. The escaping tests and the hostile-catalogue benchmark use the same;
-this module needs no Django."""
+authors. The escaping tests (tests/test_hostile.py) and the hostile-catalogue
+benchmark (bench/hostile.py) use the same; it lives here because a benchmark
+never imports from tests/, and needs no Django."""
 
 HOSTILE_TITLE = (
     '<script>alert("t")</script><img src=x onerror=alert(1)> '

@@ -12,8 +12,8 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html
 
 from accounts.models import FeedToken, User
+from recommender.feed import for_you_items
 from recommender.models import FeedItem
-from recommender.services import for_you_items
 
 
 class ForYouFeed(Feed):  # type: ignore[type-arg]

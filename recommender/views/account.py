@@ -1,26 +1,25 @@
 """A reader's settings and account: e-mail, time zone, digests, followed
 topics, the private feed address, exporting all their data and deleting the
-account; and the pages the digest's signed links open."""
+account."""
 
 import json
 
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.core import signing
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import FeedToken
 from papers.models import Topic
-from recommender import digests, services
+from recommender import account_data, digests
 from recommender.forms import AccountForm, DeleteAccountForm, DigestForm
 from recommender.models import DigestSettings
-from recommender.views import ReaderRequest, download
+from recommender.views import ReaderRequest
+from web.http import download
 
 
 @login_required
@@ -67,7 +66,7 @@ def regenerate_feed_token(request: ReaderRequest) -> HttpResponse:
 @login_required
 @require_GET
 def export_account(request: ReaderRequest) -> HttpResponse:
-    data = services.export_reader(user=request.user)
+    data = account_data.export_reader(user=request.user)
     return download(
         json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False),
         "application/json",
@@ -85,51 +84,6 @@ def delete_account(request: ReaderRequest) -> HttpResponse:
         messages.error(request, "Your account was not deleted: wrong password.")
         return redirect(reverse("recommender:settings") + "#delete")
     logout(request)
-    services.delete_reader(user=user)
+    account_data.delete_reader(user=user)
     messages.success(request, "Your account and everything it held are deleted.")
     return redirect("home")
-
-
-# --- The digest's links: a page with a button, so that following a link
-# (a mail scanner does) changes nothing.
-
-
-@require_http_methods(["GET", "POST"])
-def digest_like(request: HttpRequest, token: str) -> HttpResponse:
-    try:
-        user, paper = digests.read_like_token(token)
-    except signing.SignatureExpired:
-        return _bad_link(request, "This link has expired.")
-    except (signing.BadSignature, LookupError):
-        return _bad_link(request, "This link is not valid.")
-    if request.method == "POST":
-        services.like_papers(user=user, papers=[paper])
-        return render(
-            request, "recommender/digest_link.html", {"paper": paper, "done": True}
-        )
-    return render(request, "recommender/digest_link.html", {"paper": paper})
-
-
-# Mail clients' one-click unsubscribe (RFC 8058) posts without our CSRF token;
-# the signed token in the URL is what authorises it.
-@csrf_exempt
-@require_http_methods(["GET", "POST"])
-def digest_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    try:
-        user = digests.read_unsubscribe_token(token)
-    except signing.SignatureExpired:
-        return _bad_link(
-            request, "This link has expired: turn digests off in your settings."
-        )
-    except (signing.BadSignature, LookupError):
-        return _bad_link(request, "This link is not valid.")
-    if request.method == "POST":
-        digests.unsubscribe(user)
-        return render(request, "recommender/digest_link.html", {"unsubscribed": True})
-    return render(request, "recommender/digest_link.html", {"unsubscribe": True})
-
-
-def _bad_link(request: HttpRequest, reason: str) -> HttpResponse:
-    return render(
-        request, "recommender/digest_link.html", {"error": reason}, status=400
-    )

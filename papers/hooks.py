@@ -1,0 +1,60 @@
+"""What the catalogue asks of an app that knows readers, without importing it.
+
+The catalogue shows how many readers like a paper and orders topics and
+searches for a signed-in reader, but likes and readers' models belong to the
+recommender, which depends on the catalogue and not the other way round. So
+the recommender fills these hooks when it is ready (its AppConfig); without
+it, papers have no likes and lists keep their own order.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Expression, IntegerField, Value
+
+
+class ReaderRanking(Protocol):
+    def __call__(
+        self, *, user: AbstractBaseUser | AnonymousUser, paper_ids: Sequence[int]
+    ) -> list[int] | None:
+        """`paper_ids` best first for `user`, or None when they cannot be
+        ordered for them (a visitor, a reader without a model yet)."""
+
+
+@dataclass
+class Hooks:
+    # An expression over Paper rows: how many readers of this site like it.
+    like_count: Callable[[], Expression] | None = None
+    reader_ranking: ReaderRanking | None = None
+
+
+_hooks = Hooks()
+
+
+def register(
+    *,
+    like_count: Callable[[], Expression] | None = None,
+    reader_ranking: ReaderRanking | None = None,
+) -> None:
+    if like_count is not None:
+        _hooks.like_count = like_count
+    if reader_ranking is not None:
+        _hooks.reader_ranking = reader_ranking
+
+
+def like_count() -> Expression:
+    """How many readers like a paper (0 without an app that counts likes)."""
+    if _hooks.like_count is None:
+        return Value(0, output_field=IntegerField())
+    return _hooks.like_count()
+
+
+def rank_for_reader(
+    user: AbstractBaseUser | AnonymousUser, paper_ids: Sequence[int]
+) -> list[int] | None:
+    """`paper_ids` best first for `user`, or None (see ReaderRanking)."""
+    if _hooks.reader_ranking is None or not paper_ids:
+        return None
+    return _hooks.reader_ranking(user=user, paper_ids=paper_ids)

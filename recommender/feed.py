@@ -1,0 +1,292 @@
+"""The stored For-you feed: each reader's best papers of the recent listing
+days, ranked by their model when it changes or when new papers arrive, and
+read by pages, the Atom feed and digests without any scoring.
+"""
+
+import datetime as dt
+import itertools
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from django.conf import settings
+from django.db import transaction
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import User
+from papers.listing import Days, latest_day
+from papers.models import Paper, unread_through
+from recommender import locks
+from recommender.collaborative import signal_over
+from recommender.engine.corpus import Corpus
+from recommender.engine.reader import (
+    Candidates,
+    explain_many,
+    model_from_bytes,
+    score,
+    score_many,
+)
+from recommender.engine.reader import ReaderModel as EngineModel
+from recommender.index import Current, current_corpus, index_state
+from recommender.models import Feedback, FeedItem, ReaderModel
+from recommender.training import load_reader_model
+
+# Readers whose feeds are scored together: each of the 9 components is a
+# (papers of the days, readers) float32 array, 2 MB for a day of 1,000 papers.
+FEED_BATCH = 500
+FEED_INSERT_BATCH = 5000
+Progress = Callable[[int], object]
+
+
+def feed_window() -> Days | None:
+    """The listing days a stored feed covers: the last PAPERFEED_FEED_DAYS."""
+    latest = latest_day()
+    if latest is None:
+        return None
+    return Days(latest - dt.timedelta(days=settings.PAPERFEED_FEED_DAYS - 1), latest)
+
+
+def for_you_items(*, user: User, days: Days | None = None) -> QuerySet[FeedItem]:
+    """The reader's stored feed items of `days` (the feed window by default)
+    without the papers they have judged, with their papers and why lines: what
+    For you, the Atom feed and digests list."""
+    days = days or feed_window()
+    if days is None:
+        return FeedItem.objects.none()
+    return (
+        FeedItem.objects.filter(user=user, day__range=days)
+        .exclude(paper__feedback__user=user)
+        .select_related("paper", "closest_liked")
+        .defer(*unread_through("paper"), *unread_through("closest_liked"))
+    )
+
+
+def build_feed(
+    *,
+    user: User,
+    built_for: dt.datetime | None = None,
+    model: EngineModel | None = None,
+) -> int:
+    """Rank the papers of the feed window for `user` and store the best
+    PAPERFEED_FEED_SIZE of each day with why each is there. Returns the count.
+
+    `built_for` is the feedback change this build answers (now by default):
+    the feed counts as updating while a later change is waiting. `model` is
+    the reader's model when the caller has just trained it (else it is read).
+    """
+    built_for = built_for or timezone.now()
+    window = feed_window()
+    current = current_corpus()
+    model = model or load_reader_model(user=user)
+    items: list[FeedItem] = []
+    if window is not None and current is not None and model is not None:
+        papers = _papers_of(window, current.corpus)
+        if papers.ids:
+            scores = score(
+                model,
+                current.corpus.vectors[papers.rows],
+                current.corpus.lsa[papers.rows],
+                corpus=current.corpus,
+                candidate_rows=papers.rows,
+                collaborative=signal_over(current),
+            )
+            judged = set(
+                Feedback.objects.filter(user=user).values_list("paper_id", flat=True)
+            )
+            items = _feed_items(user.pk, model, scores, papers, judged, current)
+    _store_feeds([user.pk], items, built_for, days=window, window=window)
+    return len(items)
+
+
+def build_feeds(*, days: Days | None = None, progress: Progress | None = None) -> int:
+    """Rebuild every reader's stored feed for `days` (the feed window by
+    default), as after new papers arrive, in this process. Returns how many
+    feeds were built. The `build_feeds` task spreads the batches over the
+    workers instead."""
+    built = 0
+    for batch in feed_batches():
+        built += build_feeds_of(batch, days=days)
+        if progress:
+            progress(len(batch))
+    return built
+
+
+def feed_batches() -> list[list[int]]:
+    """The readers who have a model of the current index, FEED_BATCH a batch."""
+    state = index_state()
+    if state is None:
+        return []
+    readers = (
+        ReaderModel.objects.filter(index_version=state.version)
+        .exclude(data=b"")
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+    )
+    return [list(batch) for batch in itertools.batched(readers, FEED_BATCH)]
+
+
+def build_feeds_of(user_ids: Sequence[int], *, days: Days | None = None) -> int:
+    """Rebuild the stored feeds of `user_ids` for `days` (the feed window by
+    default), scoring them all at once: one sparse product per component for
+    the whole batch (`engine.reader.score_many`). A reader whose model another
+    process is training right now is left to that refresh, which rebuilds
+    their whole window. Returns how many feeds were built."""
+    window = feed_window()
+    if days is not None and window is not None:  # feeds hold the window only
+        days = Days(max(days.first, window.first), min(days.last, window.last))
+    days = days or window
+    current = current_corpus()
+    if days is None or days.first > days.last or current is None:
+        return 0
+    papers = _papers_of(days, current.corpus)
+    candidates = Candidates.of(current.corpus, papers.rows, signal_over(current))
+    with locks.held(locks.TRAINING, user_ids) as free:
+        return _build_batch(free, papers, candidates, current, days, window)
+
+
+def _build_batch(
+    user_ids: Sequence[int],
+    papers: "_Papers",
+    candidates: Candidates,
+    current: Current,
+    days: Days,
+    window: Days | None,
+) -> int:
+    built_for = timezone.now()
+    models = {
+        user_id: model_from_bytes(bytes(data))
+        for user_id, data in ReaderModel.objects.filter(
+            user_id__in=user_ids, index_version=current.index.version
+        )
+        .exclude(data=b"")
+        .values_list("user_id", "data")
+    }
+    judged: dict[int, set[int]] = {user_id: set() for user_id in models}
+    for user_id, paper_id in Feedback.objects.filter(
+        user_id__in=list(models)
+    ).values_list("user_id", "paper_id"):
+        judged[user_id].add(paper_id)
+    scores = score_many(list(models.values()), candidates, current.corpus)
+    items = [
+        item
+        for column, (user_id, model) in enumerate(models.items())
+        for item in _feed_items(
+            user_id, model, scores[:, column], papers, judged[user_id], current
+        )
+    ]
+    _store_feeds(list(models), items, built_for, days=days, window=window)
+    return len(models)
+
+
+@dataclass(frozen=True)
+class _Papers:
+    """The papers of some listing days that are in the corpus."""
+
+    ids: list[int]
+    days: list[dt.date]
+    rows: np.ndarray
+    day_count: int  # distinct days
+
+
+def _papers_of(days: Days, corpus: Corpus) -> _Papers:
+    found = [
+        (pk, day)
+        for pk, day in Paper.objects.filter(announced_on__range=days).values_list(
+            "pk", "announced_on"
+        )
+        if pk in corpus.positions
+    ]
+    ids = [pk for pk, _ in found]
+    listed = [day for _, day in found]
+    return _Papers(
+        ids=ids, days=listed, rows=corpus.rows(ids), day_count=len(set(listed))
+    )
+
+
+def _feed_items(
+    user_id: int,
+    model: EngineModel,
+    scores: np.ndarray,
+    papers: _Papers,
+    judged: Collection[int],
+    current: Current,
+) -> list[FeedItem]:
+    """The best PAPERFEED_FEED_SIZE papers of each day by `scores` (one per
+    paper of `papers`) that the reader has not judged, with why each is there."""
+    size = settings.PAPERFEED_FEED_SIZE
+    by_day: dict[dt.date, list[int]] = {}
+    full = 0
+    for i in np.argsort(-scores, kind="stable").tolist():
+        if papers.ids[i] in judged:
+            continue
+        chosen = by_day.setdefault(papers.days[i], [])
+        if len(chosen) < size:
+            chosen.append(i)
+            full += len(chosen) == size
+            if full == papers.day_count:
+                break
+    picked = [i for chosen in by_day.values() for i in chosen]
+    if not picked:
+        return []
+    corpus = current.corpus
+    liked_rows = corpus.rows(model.liked.tolist())
+    reasons = explain_many(
+        model,
+        corpus.vectors[papers.rows[picked]],
+        corpus.vectors[liked_rows],
+        current.index.terms,
+    )
+    return [
+        FeedItem(
+            user_id=user_id,
+            paper_id=papers.ids[i],
+            day=papers.days[i],
+            score=float(scores[i]),
+            terms=terms,
+            closest_liked_id=(
+                None if nearest is None else int(corpus.ids[liked_rows[nearest]])
+            ),
+        )
+        for i, (terms, nearest) in zip(picked, reasons, strict=True)
+    ]
+
+
+def _store_feeds(
+    user_ids: Sequence[int],
+    items: list[FeedItem],
+    built_for: dt.datetime,
+    *,
+    days: Days | None,
+    window: Days | None,
+) -> None:
+    """Replace the readers' feed items of `days` by `items`, in one transaction,
+    and drop those of days the feed `window` has left behind."""
+    with transaction.atomic():
+        if days is not None:
+            FeedItem.objects.filter(user_id__in=user_ids, day__range=days).delete()
+        if window is not None:
+            FeedItem.objects.filter(user_id__in=user_ids, day__lt=window.first).delete()
+        FeedItem.objects.bulk_create(items, batch_size=FEED_INSERT_BATCH)
+        ReaderModel.objects.filter(user_id__in=user_ids).update(feed_built_at=built_for)
+
+
+@dataclass(frozen=True)
+class FeedStatus:
+    updating: bool  # a feedback change waits for its feed
+    built_at: dt.datetime | None
+    personal: bool  # a model from likes or interests ranks the feed
+
+
+def feed_status(*, user: User) -> FeedStatus:
+    record = (
+        ReaderModel.objects.filter(user=user)
+        .annotate(personal=ExpressionWrapper(~Q(data=b""), output_field=BooleanField()))
+        .values("requested_at", "feed_built_at", "personal")
+        .first()
+    )
+    if record is None:
+        return FeedStatus(updating=False, built_at=None, personal=False)
+    requested, built = record["requested_at"], record["feed_built_at"]
+    updating = requested is not None and (built is None or built < requested)
+    return FeedStatus(updating=updating, built_at=built, personal=record["personal"])

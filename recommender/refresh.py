@@ -1,0 +1,129 @@
+"""Bringing a reader's derived data up to date after their feedback changes:
+the stamp of the change, the retraining and feed rebuild it asks for, the
+model's quality estimate once the likes have settled, and the catch-up of
+readers whose refresh never ran.
+
+Each change stamps `ReaderModel.requested_at`. A refresh answering an older
+stamp than the newest does nothing: the refresh queued for the newer change
+sees its feedback too, so quick successive changes end in one or two
+trainings on a worker instead of one each.
+"""
+
+import datetime as dt
+import logging
+
+from django.db import models
+from django.utils import timezone
+
+from accounts.models import User
+from recommender import locks
+from recommender.engine.evaluation import estimate_quality
+from recommender.feed import build_feed
+from recommender.index import Progress, current_corpus, current_index
+from recommender.models import ReaderModel
+from recommender.training import feedback_ids, train_reader_model
+
+logger = logging.getLogger(__name__)
+
+# Likes added or removed, as a share of the likes, before quality is re-estimated.
+QUALITY_CHANGE = 0.25
+
+
+def mark_requested(*, user: User) -> dt.datetime:
+    """Stamp a change of the reader's feedback; returns the stamp."""
+    now = timezone.now()
+    # One upsert of the stamp: loading and saving the record would read and
+    # write the stored model's bytes (a few hundred kB) on every like.
+    ReaderModel.objects.bulk_create(
+        [ReaderModel(user=user, requested_at=now, index_version="")],
+        update_conflicts=True,
+        unique_fields=["user"],
+        update_fields=["requested_at"],
+    )
+    return now
+
+
+def superseded(user: User, requested_at: dt.datetime) -> bool:
+    """A later change than the one stamped `requested_at` has asked again."""
+    return ReaderModel.objects.filter(user=user, requested_at__gt=requested_at).exists()
+
+
+def refresh_reader(*, user: User, requested_at: dt.datetime | None = None) -> bool:
+    """Retrain `user`'s model and rebuild their feed for the change stamped
+    `requested_at`. False when a later change superseded it; ReaderBusy while
+    another process trains the reader.
+
+    Superseded is checked once, under the reader's lock: refreshes of one
+    reader run one after the other, so a refresh that starts after a newer
+    change was stamped leaves the work to that change's own refresh, and one
+    that started earlier stores a model its successor then replaces.
+    """
+    with locks.training_of(user.pk):
+        if requested_at is not None and superseded(user, requested_at):
+            return False
+        trained = train_reader_model(user=user)
+        build_feed(
+            user=user,
+            built_for=requested_at,
+            model=None if trained is None else trained.model,
+        )
+        return True
+
+
+def update_quality(
+    *, user: User, requested_at: dt.datetime | None = None
+) -> float | None:
+    """Cross-validate the reader's model on their own feedback and store it.
+
+    It costs three trainings, so it is re-estimated only once the likes have
+    changed by a quarter since the last estimate: one like more hardly moves
+    it. With `requested_at` (the change whose refresh asked for it), nothing
+    is done when a later change has asked again.
+    """
+    if requested_at is not None and superseded(user, requested_at):
+        return None
+    current = current_corpus()
+    record = ReaderModel.objects.filter(user=user)
+    stored = record.values("quality", "quality_likes").first()
+    if current is None or stored is None:
+        return None
+    judged = feedback_ids(user)
+    last = stored["quality_likes"]
+    if last is not None and abs(len(judged.liked) - last) < max(
+        1, QUALITY_CHANGE * last
+    ):
+        quality: float | None = stored["quality"]
+        return quality
+    estimate = estimate_quality(
+        current.corpus, judged.liked, judged.dismissed, seed=user.pk
+    )
+    record.update(quality=estimate, quality_likes=len(judged.liked))
+    logger.info(
+        "estimated the quality of reader %s on %s likes", user.pk, len(judged.liked)
+    )
+    return estimate
+
+
+def train_readers(*, everyone: bool = False, progress: Progress | None = None) -> int:
+    """Retrain the readers whose model is missing, of an older index or older
+    than their feedback (everyone with feedback when `everyone`), and rebuild
+    their feeds."""
+    index = current_index()
+    if index is None:
+        return 0
+    readers = User.objects.filter(feedback__isnull=False).distinct()
+    if not everyone:
+        fresh = ReaderModel.objects.filter(
+            index_version=index.version, trained_at__isnull=False
+        ).exclude(requested_at__gt=models.F("trained_at"))
+        readers = readers.exclude(pk__in=fresh.values("user_id"))
+    trained = 0
+    for user in readers.order_by("pk").iterator():
+        try:
+            refresh_reader(user=user)
+        except locks.ReaderBusy:
+            continue  # its own refresh is under way
+        trained += 1
+        if progress:
+            progress(1)
+    return trained

@@ -1,0 +1,145 @@
+"""A reader's model: trained from their feedback, stored, loaded, and put
+into words for the interests page.
+
+Training is done by `refresh.refresh_reader` (after a change of feedback) and
+`refresh.train_readers` (readers left stale); this module does one training
+and knows nothing of when or why it runs.
+"""
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from recommender.collaborative import signal_over
+from recommender.engine.reader import (
+    PseudoPapers,
+    model_from_bytes,
+    model_to_bytes,
+    top_terms,
+    train_reader,
+)
+from recommender.engine.reader import ReaderModel as EngineModel
+from recommender.engine.text import Index, project, vectorize
+from recommender.index import current_corpus, current_index
+from recommender.models import Feedback, ReaderModel, ReaderProfile
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Trained:
+    """A training's result: the stored record, and the model it holds (None
+    when the reader has nothing to learn from yet)."""
+
+    record: ReaderModel
+    model: EngineModel | None
+
+
+class FeedbackIds(NamedTuple):
+    liked: list[int]
+    dismissed: list[int]
+
+
+def feedback_ids(user: User) -> FeedbackIds:
+    """The papers `user` liked and the ones they are not interested in."""
+    judged = FeedbackIds(liked=[], dismissed=[])
+    for pk, value in Feedback.objects.filter(user=user).values_list(
+        "paper_id", "value"
+    ):
+        (judged.liked if value == Feedback.LIKE else judged.dismissed).append(pk)
+    return judged
+
+
+def train_reader_model(*, user: User) -> Trained | None:
+    """Train `user`'s model from their feedback and interests, and store it.
+    None when there is no text index yet."""
+    current = current_corpus()
+    if current is None:
+        logger.info("No text index yet: run `manage.py build_index` to train readers.")
+        return None
+    judged = feedback_ids(user)
+    model = train_reader(
+        current.corpus,
+        judged.liked,
+        judged.dismissed,
+        index_version=current.index.version,
+        collaborative=signal_over(current),
+        pseudo_liked=_interests_of(user, current.index),
+        seed=user.pk,
+    )
+    with transaction.atomic():
+        record, _ = (
+            ReaderModel.objects.select_for_update()
+            .defer("data")  # replaced below: no need to read the old one
+            .get_or_create(user=user, defaults={"index_version": current.index.version})
+        )
+        record.index_version = current.index.version
+        record.data = model_to_bytes(model) if model else b""
+        record.n_likes = len(judged.liked)
+        record.n_dismissed = len(judged.dismissed)
+        record.trained_at = timezone.now()
+        record.save()
+    logger.info("trained the model of reader %s on %s likes", user.pk, record.n_likes)
+    return Trained(record=record, model=model)
+
+
+def _interests_of(user: User, index: Index) -> PseudoPapers | None:
+    """The reader's interests in their own words, as a liked pseudo-paper."""
+    text = (
+        ReaderProfile.objects.filter(user=user)
+        .values_list("interests", flat=True)
+        .first()
+    )
+    if not text or not text.strip():
+        return None
+    vectors = vectorize(index, [text])
+    if vectors.nnz == 0:  # no word the index knows
+        return None
+    return PseudoPapers(vectors=vectors, lsa=project(index, vectors))
+
+
+def load_reader_model(*, user: User) -> EngineModel | None:
+    """The reader's stored model, or None when they have none for this index."""
+    index = current_index()
+    record = ReaderModel.objects.filter(user=user).first()
+    if index is None or record is None or not record.data:
+        return None
+    if record.index_version != index.version:
+        return None
+    return model_from_bytes(bytes(record.data))
+
+
+@dataclass(frozen=True)
+class Interests:
+    """A reader's model in words, for the interests page."""
+
+    liked_terms: list[tuple[str, float]]
+    disliked_terms: list[tuple[str, float]]
+    n_likes: int
+    n_dismissed: int
+    quality: float | None
+    trained_at: dt.datetime | None
+
+
+def describe_interests(*, user: User, count: int = 15) -> Interests | None:
+    """What the reader's stored model favours and avoids; None without one."""
+    # The model's bytes are read once, by load_reader_model.
+    record = ReaderModel.objects.filter(user=user).defer("data").first()
+    model = load_reader_model(user=user)
+    index = current_index()
+    if record is None or model is None or index is None:
+        return None
+    liked_terms, disliked_terms = top_terms(model, index.terms, count)
+    return Interests(
+        liked_terms=liked_terms,
+        disliked_terms=disliked_terms,
+        n_likes=record.n_likes,
+        n_dismissed=record.n_dismissed,
+        quality=record.quality,
+        trained_at=record.trained_at,
+    )

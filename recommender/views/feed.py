@@ -1,0 +1,133 @@
+"""For you: the reader's stored feed, its status line, and similar papers."""
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+from django_htmx.http import trigger_client_event
+
+from accounts.models import User
+from papers.listing import PERIOD_CHOICES, Days, Listing, Order, listing_from, papers_in
+from papers.models import Paper, PaperTopic
+from papers.paging import PAPER_PAGE, paginate
+from recommender import feed, ranking
+from recommender.models import ReaderProfile
+from recommender.views import ReaderRequest
+from web.http import HtmxRequest, is_load_more
+
+
+def for_you(request: ReaderRequest, *, context: dict[str, Any]) -> HttpResponse:
+    """The reader's stored feed for the period (no scoring here: the feed items
+    were ranked when their model last changed), or, before the model has
+    anything to learn from, their followed topics' papers by trending."""
+    period, shown = listing_from(request)
+    context = {
+        **context,
+        "period": period,
+        "listing": shown,
+        "period_choices": PERIOD_CHOICES,
+        **status_context(request, feed.feed_status(user=request.user)),
+    }
+    if shown is None:
+        return render(request, "papers/home.html", context)
+    if context["status"].personal:
+        page = _personal_page(request, shown)
+        context.update(personal=True, page=page)
+        if not page.object_list:
+            window = feed.feed_window()
+            context.update(
+                window=window,
+                before_window=window is not None and shown.end < window.first,
+            )
+    else:
+        context.update(
+            personal=False, page=paginate(request, _cold_start(request.user, shown))
+        )
+    if is_load_more(request):
+        return render(request, PAPER_PAGE, context)
+    if request.htmx and request.htmx.target == "paper-list":
+        return render(request, "recommender/feed.html#paper-list", context)
+    return render(request, "recommender/feed.html", context)
+
+
+def _personal_page(request: ReaderRequest, shown: Listing) -> Page[Paper]:
+    """A page of the reader's stored feed items of the period, best first, as
+    cards: papers, each carrying its feed item for the "why" line."""
+    items = (
+        feed.for_you_items(user=request.user, days=Days(shown.start, shown.end))
+        .select_related(None)
+        .select_related("closest_liked")
+        .order_by("-score", "paper_id")
+        # The "why" line links the closest liked paper by its title.
+        .defer("closest_liked__abstract", "closest_liked__authors")
+    )
+    page = Paginator(items, settings.PAPERFEED_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    papers = Paper.objects.with_likes().in_bulk([i.paper_id for i in page.object_list])
+    cards = []
+    for item in page.object_list:
+        card = papers[item.paper_id]
+        card.why = item  # type: ignore[attr-defined]
+        cards.append(card)
+    return Page(cards, page.number, page.paginator)  # type: ignore[arg-type]
+
+
+def _cold_start(user: User, shown: Listing) -> QuerySet[Paper]:
+    papers = papers_in(shown, Order.TRENDING)
+    followed = ReaderProfile.topics.through.objects.filter(readerprofile__user=user)
+    if followed.exists():
+        in_topics = PaperTopic.objects.filter(
+            topic__in=followed.values("topic_id"),
+            announced_on__range=(shown.start, shown.end),
+        )
+        papers = papers.filter(pk__in=in_topics.values("paper_id"))
+    return papers
+
+
+# Polls of an updating feed before the status line stops asking: a refresh
+# whose task was lost (a crashed worker) would otherwise be polled forever.
+MAX_POLLS = 60
+
+
+def status_context(request: HttpRequest, status: feed.FeedStatus) -> dict[str, Any]:
+    """The status line's state; `polls` counts the page's polls so far."""
+    raw = request.GET.get("polls", "")
+    polls = min(int(raw), MAX_POLLS) if raw.isdigit() else 0
+    return {
+        "status": status,
+        "polls": polls,
+        "polling": status.updating and polls < MAX_POLLS,
+    }
+
+
+@require_GET
+@login_required
+def feed_status(request: ReaderRequest) -> HttpResponse:
+    """The feed's status line. While the feed is updating it polls itself; once
+    a newer feed than the page's (`since`) is ready, it tells the page to reload
+    its list (the `feed-updated` event)."""
+    status = feed.feed_status(user=request.user)
+    response = render(
+        request, "recommender/feed.html#feed-status", status_context(request, status)
+    )
+    since = request.GET.get("since", "")
+    if not status.updating and status.built_at and status.built_at.isoformat() != since:
+        trigger_client_event(response, "feed-updated")
+    return response
+
+
+@require_GET
+def similar(request: HtmxRequest, paper_id: int) -> HttpResponse:
+    """Ten papers like this one: fetched by the paper page after it loads."""
+    paper = get_object_or_404(Paper, pk=paper_id)
+    papers = ranking.similar_papers(paper=paper, count=10)
+    context = {"paper": paper, "similar": papers}
+    if request.htmx:
+        return render(request, "recommender/similar.html#similar-list", context)
+    return render(request, "recommender/similar.html", context)

@@ -1,0 +1,69 @@
+"""Readers' models: trained from their feedback, stored and used to rank, on
+the real sample papers in a real database."""
+
+import pytest
+
+from papers.models import Paper
+from recommender import feed, index, ranking, refresh, training
+from recommender.models import (
+    FeedItem,
+    ReaderModel,
+    TextIndex,
+)
+from tests.factories import make_user
+from tests.recommender.conftest import like, primary
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_trained_reader_gets_their_field_first(catalogue):
+    reader = make_user()
+    astro = [p for p in catalogue if primary(p).startswith("astro-ph")]
+    like(reader, astro[:5])
+    candidates = [p for p in catalogue if p not in astro[:5]]
+
+    trained = training.train_reader_model(user=reader)
+    ranked = ranking.rank_for_reader(user=reader, paper_ids=[p.pk for p in candidates])
+
+    assert trained is not None
+    assert trained.record.n_likes == 5
+    assert ranked is not None
+    assert sorted(ranked) == sorted(p.pk for p in candidates)
+    by_id = {p.pk: p for p in candidates}
+    top = [by_id[pk] for pk in ranked[:20]]
+    assert sum(primary(p).startswith("astro-ph") for p in top) >= 16
+
+
+def test_a_model_of_an_older_index_is_retrained(catalogue):
+    reader = make_user()
+    like(reader, catalogue[:3])
+    training.train_reader_model(user=reader)
+    old_version = ReaderModel.objects.get(user=reader).index_version
+
+    index.build_index()
+
+    assert training.load_reader_model(user=reader) is None  # stale: never scored
+    assert refresh.train_readers() == 1
+    record = ReaderModel.objects.get(user=reader)
+    assert record.index_version != old_version
+    assert record.index_version == TextIndex.objects.get(is_current=True).version
+    assert training.load_reader_model(user=reader) is not None
+
+
+def test_feed_items_name_terms_and_the_closest_like(catalogue):
+    reader = make_user()
+    astro = [p for p in catalogue if primary(p).startswith("astro-ph")]
+    liked, candidate = astro[:3], astro[3]
+    like(reader, liked)
+    Paper.objects.filter(pk=candidate.pk).update(
+        announced_on=Paper.objects.latest("announced_on").announced_on
+    )
+    training.train_reader_model(user=reader)
+
+    feed.build_feed(user=reader)
+
+    item = FeedItem.objects.get(user=reader, paper=candidate)
+    assert item.closest_liked in liked
+    assert item.terms
+    text = f"{candidate.title} {candidate.abstract}".lower()
+    assert all(term in text for term in item.terms)

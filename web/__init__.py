@@ -1,0 +1,1 @@
+"""What the apps' views share and no app owns (no models, no views)."""
