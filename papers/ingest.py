@@ -7,13 +7,11 @@ and "earliest listing day" rule. On PostgreSQL new rows go in by COPY
 (`papers.bulk_copy`).
 """
 
-import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import suppress
 
 from django.db import connection, transaction
-from django.utils import timezone
 
 from papers.bulk_copy import tune_gin_for_bulk_writes
 from papers.models import Topic
@@ -28,7 +26,6 @@ def upsert_papers(
     *,
     batch_size: int = DEFAULT_BATCH_SIZE,
     workers: int = 1,
-    today: dt.date | None = None,
     on_batch: Callable[[UpsertResult], None] | None = None,
 ) -> UpsertResult:
     """Insert new papers and update changed ones, one transaction per batch.
@@ -36,7 +33,8 @@ def upsert_papers(
     Rules, the same for every source:
     - a paper is matched by its bare arXiv id;
     - announced_on is the record's listing day, else its first-version day, else
-      `today`, and never moves later than the day already stored (a replacement
+      the first of its id's month (`records.listing_day`), and never moves
+      later than the real day already stored (a replacement
       listed months later stays on its first day);
     - a record without a first-version day or without categories keeps what is
       stored (a source that lacks them must not erase them);
@@ -54,14 +52,13 @@ def upsert_papers(
     SQLite (one writer at a time) and inside the caller's transaction, whose
     connection the writes must then share.
     """
-    today = today or timezone.localdate()
     topic_ids = dict(Topic.objects.values_list("code", "id"))
 
     def write(batch: list[PaperRecord]) -> UpsertResult:
         with transaction.atomic():
             if connection.vendor == "postgresql":
                 tune_gin_for_bulk_writes()
-            return upsert_batch(batch, topic_ids=topic_ids, today=today)
+            return upsert_batch(batch, topic_ids=topic_ids)
 
     batches = _batches(records, batch_size)
     total = UpsertResult()

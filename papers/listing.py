@@ -58,18 +58,25 @@ def period_bounds(day: dt.date, period: Period) -> Days:
 
 
 def latest_day() -> dt.date | None:
-    latest: dt.date | None = Paper.objects.aggregate(day=Max("announced_on"))["day"]
+    """The newest real listing day (papers dated by their id have none)."""
+    latest: dt.date | None = Paper.objects.listed().aggregate(day=Max("announced_on"))[
+        "day"
+    ]
     return latest
 
 
 def listing_for(day: dt.date, period: Period) -> Listing:
     """The period around `day`; previous/next skip periods without papers."""
     start, end = period_bounds(day, period)
-    previous = Paper.objects.filter(announced_on__lt=start).aggregate(
-        d=Max("announced_on")
+    previous = (
+        Paper.objects.listed()
+        .filter(announced_on__lt=start)
+        .aggregate(d=Max("announced_on"))
     )
-    following = Paper.objects.filter(announced_on__gt=end).aggregate(
-        d=Min("announced_on")
+    following = (
+        Paper.objects.listed()
+        .filter(announced_on__gt=end)
+        .aggregate(d=Min("announced_on"))
     )
     return Listing(
         period=period,
@@ -88,8 +95,10 @@ class Order(StrEnum):
 
 def papers_in(listing: Listing, order: Order = Order.TRENDING) -> QuerySet[Paper]:
     """The listing's papers with their likes, trending first or newest first."""
-    papers = Paper.objects.with_likes().filter(
-        announced_on__range=(listing.start, listing.end)
+    papers = (
+        Paper.objects.listed()
+        .with_likes()
+        .filter(announced_on__range=(listing.start, listing.end))
     )
     if order is Order.LATEST:
         return papers.order_by("-announced_on", "-arxiv_id")

@@ -43,6 +43,10 @@ class Topic(models.Model):
 
 
 class PaperQuerySet(models.QuerySet["Paper"]):
+    def listed(self) -> "PaperQuerySet":
+        """Papers with a real listing day: what days, weeks and months list."""
+        return self.filter(dated_by_id=False)
+
     def with_likes(self) -> "PaperQuerySet":
         """Each paper with `likes`: how many readers of this site like it
         (counted by the app that keeps likes: papers.hooks)."""
@@ -59,6 +63,9 @@ class PaperManager(models.Manager["Paper"]):
 
     def with_likes(self) -> PaperQuerySet:
         return self.get_queryset().with_likes()
+
+    def listed(self) -> PaperQuerySet:
+        return self.get_queryset().listed()
 
 
 # Paper fields that no page reads.
@@ -77,8 +84,11 @@ class Paper(models.Model):
     # Names in the order arXiv prints them.
     authors = models.JSONField(default=list, blank=True)
     topics = models.ManyToManyField(Topic, through="PaperTopic", related_name="papers")
-    # The listing day: the day the paper belongs to in the daily pages.
+    # The listing day: the day the paper belongs to in the daily pages. A
+    # paper no source dated is dated by its id's month (`dated_by_id`): it is
+    # in the catalogue, but never one of a day's new papers.
     announced_on = models.DateField(db_index=True)
+    dated_by_id = models.BooleanField(default=False)
     published_on = models.DateField(null=True, blank=True)
     # The day of the latest version arXiv told us of (its `updated`).
     revised_on = models.DateField(null=True, blank=True)

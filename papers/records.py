@@ -54,8 +54,7 @@ class PaperRecord:
     # dropped (and counted) when the record is written.
     categories: tuple[str, ...]
     published_on: dt.date | None = None
-    # The listing day when the source knows it; `upsert_papers` falls back to
-    # `published_on`, then to the import day.
+    # The listing day when the source knows it; see `listing_day`.
     announced_on: dt.date | None = None
     source: str = DEFAULT_SOURCE
     # The day of the version this record describes, when the source says
@@ -63,6 +62,23 @@ class PaperRecord:
     revised_on: dt.date | None = None
     # Upvotes elsewhere (Hugging Face) when the source counts them.
     upvotes: int | None = None
+
+
+class ListingDay(NamedTuple):
+    day: dt.date
+    by_id: bool  # no source dated the paper: the first of its id's month
+
+
+def listing_day(record: PaperRecord) -> ListingDay:
+    """The day a paper belongs to in the listings: the source's listing day,
+    else its first version's day, else the first of the month its id names.
+    The day a paper was imported is never its date."""
+    day = record.announced_on or record.published_on
+    if day is not None:
+        return ListingDay(day, by_id=False)
+    month = arxiv_ids.month_of(record.arxiv_id)
+    assert month is not None, "build_record refuses a record without a date"
+    return ListingDay(month, by_id=True)
 
 
 def parse_line(line: str | bytes) -> PaperRecord:
@@ -118,6 +134,11 @@ def build_record(
     _check_length(bare_id, "arXiv id", MAX_ID)
     source = source.strip() or DEFAULT_SOURCE
     _check_length(source, "source", MAX_SOURCE)
+    undated = announced_on is None and published_on is None
+    if undated and arxiv_ids.month_of(bare_id) is None:
+        raise InvalidRecord(
+            f"no listing or first-version date, and its id {bare_id!r} names no month"
+        )
     return PaperRecord(
         arxiv_id=bare_id,
         title=_required_text(title, "title", MAX_TITLE),
@@ -261,6 +282,7 @@ class NewPaper(NamedTuple):
 
     record: PaperRecord
     announced_on: dt.date
+    dated_by_id: bool
     links: list[tuple[int, int]]  # (position, topic id)
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from papers.bulk_copy import copy_links, copy_papers
 from papers.models import Paper, PaperTopic
-from papers.records import LinkRow, NewPaper, PaperRecord
+from papers.records import LinkRow, ListingDay, NewPaper, PaperRecord, listing_day
 
 type _Links = list[tuple[int, int]]  # (position, topic id), by position
 
@@ -48,6 +48,7 @@ class _Fields(NamedTuple):
     authors: list[str]
     published_on: dt.date | None
     announced_on: dt.date
+    dated_by_id: bool
     revised_on: dt.date | None
     upvotes: int
     links: _Links
@@ -83,6 +84,7 @@ class _Changes:
                 authors=fields.authors,
                 published_on=fields.published_on,
                 announced_on=fields.announced_on,
+                dated_by_id=fields.dated_by_id,
                 revised_on=fields.revised_on,
                 upvotes=fields.upvotes,
                 updated_at=now,
@@ -95,10 +97,10 @@ class _Changes:
 
 
 def upsert_batch(
-    batch: Sequence[PaperRecord], *, topic_ids: Mapping[str, int], today: dt.date
+    batch: Sequence[PaperRecord], *, topic_ids: Mapping[str, int]
 ) -> UpsertResult:
     stored = _stored_papers([record.arxiv_id for record in batch])
-    changes = _changes(batch, stored, topic_ids=topic_ids, today=today)
+    changes = _changes(batch, stored, topic_ids=topic_ids)
     _write(changes)
     return UpsertResult(
         imported=len(changes.new),
@@ -113,19 +115,18 @@ def _changes(
     stored: Mapping[str, _Stored],
     *,
     topic_ids: Mapping[str, int],
-    today: dt.date,
 ) -> _Changes:
     """The new papers, the changed ones and the unchanged count of `batch`."""
     changes = _Changes()
     now = timezone.now()
     for record in batch:
         links = _topic_links(record.categories, topic_ids, changes.unknown_categories)
-        announced_on = record.announced_on or record.published_on or today
+        listed = listing_day(record)
         old = stored.get(record.arxiv_id)
         if old is None:
-            changes.new.append(NewPaper(record, announced_on, links))
+            changes.new.append(NewPaper(record, listed.day, listed.by_id, links))
             continue
-        fields = _merged(record, old.fields, announced_on=announced_on, links=links)
+        fields = _merged(record, old.fields, listed=listed, links=links)
         if fields == old.fields:
             changes.unchanged += 1
         else:
@@ -154,9 +155,9 @@ def _topic_links(
 
 
 def _merged(
-    record: PaperRecord, stored: _Fields, *, announced_on: dt.date, links: _Links
+    record: PaperRecord, stored: _Fields, *, listed: ListingDay, links: _Links
 ) -> _Fields:
-    """The fields of a stored paper once `record` (listed on `announced_on`, with
+    """The fields of a stored paper once `record` (listed on `listed`, with
     `links`) is applied, by the rules of `upsert_papers`."""
     if _is_older_copy(record, stored):
         # arXiv's newer text stays.
@@ -168,12 +169,27 @@ def _merged(
         if not record.categories:
             links = stored.links
     published_on = record.published_on or stored.published_on
-    announced_on = min(announced_on, stored.announced_on)
+    # The earliest real listing day; a day read off the id only stands in
+    # until a source dates the paper.
+    if listed.by_id == stored.dated_by_id:
+        announced_on, dated_by_id = min(listed.day, stored.announced_on), listed.by_id
+    elif stored.dated_by_id:
+        announced_on, dated_by_id = listed.day, False
+    else:
+        announced_on, dated_by_id = stored.announced_on, False
     upvotes = stored.upvotes if record.upvotes is None else record.upvotes
     # Positional, in field order: keywords would double what this line costs,
     # for every record of a re-import.
     return _Fields(
-        title, abstract, authors, published_on, announced_on, revised_on, upvotes, links
+        title,
+        abstract,
+        authors,
+        published_on,
+        announced_on,
+        dated_by_id,
+        revised_on,
+        upvotes,
+        links,
     )
 
 
@@ -234,6 +250,7 @@ _UPDATED_FIELDS = (
     "authors",
     "published_on",
     "announced_on",
+    "dated_by_id",
     "revised_on",
     "upvotes",
     "updated_at",
@@ -278,6 +295,7 @@ def _create_papers(papers: list[NewPaper]) -> list[int]:
             authors=list(paper.record.authors),
             published_on=paper.record.published_on,
             announced_on=paper.announced_on,
+            dated_by_id=paper.dated_by_id,
             revised_on=paper.record.revised_on,
             upvotes=paper.record.upvotes or 0,
             source=paper.record.source,
@@ -309,6 +327,7 @@ def _stored_papers(arxiv_ids: list[str]) -> dict[str, _Stored]:
         "authors",
         "published_on",
         "announced_on",
+        "dated_by_id",
         "revised_on",
         "upvotes",
     )
@@ -332,6 +351,7 @@ def _stored_papers(arxiv_ids: list[str]) -> dict[str, _Stored]:
                 authors,
                 published_on,
                 announced_on,
+                dated_by_id,
                 revised_on,
                 upvotes,
                 links[pk],
@@ -345,6 +365,7 @@ def _stored_papers(arxiv_ids: list[str]) -> dict[str, _Stored]:
             authors,
             published_on,
             announced_on,
+            dated_by_id,
             revised_on,
             upvotes,
         ) in papers

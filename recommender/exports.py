@@ -39,15 +39,21 @@ def liked_papers(user: User) -> list[Liked]:
 
 
 def as_bibtex(liked: list[Liked]) -> str:
-    return to_bibtex(
-        BibRecord(
-            arxiv_id=paper.arxiv_id,
-            title=paper.title,
-            authors=list(paper.authors),
-            year=(paper.published_on or paper.announced_on).year,
-            primary_class=topics[0].code if (topics := paper.ordered_topics) else None,
-        )
-        for paper, _ in liked
+    return to_bibtex(_record(paper) for paper, _ in liked)
+
+
+def _record(paper: Paper) -> BibRecord:
+    # The first version's month, else the listing's: a real date either way
+    # (a paper no source dated has its id's month).
+    day = paper.published_on or paper.announced_on
+    topics = paper.ordered_topics
+    return BibRecord(
+        arxiv_id=paper.arxiv_id,
+        title=paper.title,
+        authors=list(paper.authors),
+        year=day.year,
+        month=day.month,
+        primary_class=topics[0].code if topics else None,
     )
 
 

@@ -5,6 +5,7 @@ import itertools
 from typing import Any
 
 from accounts.models import User
+from papers.listing import latest_day
 from papers.models import Paper, PaperTopic, Topic
 
 _sequence = itertools.count(1)
@@ -44,3 +45,18 @@ def likes_of(paper: Paper) -> int:
     # An annotation: the type checker knows the model's fields only.
     likes: int = Paper.objects.with_likes().get(pk=paper.pk).likes  # type: ignore[attr-defined]
     return likes
+
+
+def crowd_the_last_days(days: int = 5, per_day: int = 30) -> None:
+    """The catalogue's newest papers listed over its last `days` listing days,
+    `per_day` a day, as arXiv lists a topic group's: the sample spreads its
+    1,000 papers over 35 years, so its own last week holds two."""
+    latest = latest_day()
+    assert latest is not None
+    newest = Paper.objects.listed().order_by("-announced_on", "-arxiv_id")
+    pks = list(newest.values_list("pk", flat=True)[: days * per_day])
+    for offset in range(days):
+        on_day = pks[offset::days]
+        day = latest - dt.timedelta(days=offset)
+        Paper.objects.filter(pk__in=on_day).update(announced_on=day)
+        PaperTopic.objects.filter(paper_id__in=on_day).update(announced_on=day)

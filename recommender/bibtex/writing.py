@@ -25,6 +25,7 @@ class BibRecord:
     authors: list[str]
     year: int | None
     primary_class: str | None
+    month: int | None = None
 
 
 # TeX primitives and LaTeX commands that read or write files, run programs or
@@ -228,6 +229,9 @@ def _entry(record: BibRecord, key: str) -> Entry:
         fields.append(("author", " and ".join(authors)))
     if record.year is not None:
         fields.append(("year", str(record.year)))
+        if record.month is not None:
+            # A number: biblatex, Zotero and JabRef read it.
+            fields.append(("month", str(record.month)))
     arxiv_id = _escape(record.arxiv_id)
     fields += [("eprint", arxiv_id), ("archivePrefix", "arXiv")]
     if record.primary_class:

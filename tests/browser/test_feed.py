@@ -14,17 +14,18 @@ from playwright.sync_api import Locator, Page, ViewportSize, expect
 
 from papers.models import Paper
 from recommender import feed, index
+from tests.factories import crowd_the_last_days
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-# The sample's latest listing day (its undated papers, all of the feed window)
-# holds 7 papers whose primary topic is Optimization and Control. The reader
-# onboards with two string-theory papers, far from it: onboarding alone puts no
-# math.OC paper first, so only the three likes can.
-TOPIC = "math.OC"
+# The sample's 100 newest papers, listed on its last day (a feed holds 100 a
+# day), hold 7 whose primary topic is Biomolecules. The reader onboards with
+# two string-theory papers, far from it: onboarding alone puts no q-bio.BM
+# paper first, so only the three likes can.
+TOPIC = "q-bio.BM"
 ONBOARDING_IDS = ["0704.0018", "0704.0101"]
 PASSWORD = "a long enough passphrase 42"
 DESKTOP: ViewportSize = {"width": 1280, "height": 900}
@@ -62,6 +63,7 @@ def _catalogue(sample_papers_file: Path) -> QuerySet[Paper]:
         stdout=io.StringIO(),
         stderr=io.StringIO(),
     )
+    crowd_the_last_days(days=1, per_day=100)
     index.build_index()
     window = Paper.objects.filter(announced_on__range=feed.feed_window())
     in_topic = window.filter(topic_links__position=0, topic_links__topic__code=TOPIC)
@@ -173,8 +175,11 @@ def _expect_latest_shows_judged(
     pressed."""
     _feed_tab(page, "Latest").click()
     expect(_feed_tab(page, "Latest")).to_have_attribute("aria-current", "page")
-    page.get_by_role("link", name="Load more").click()
-    expect(page.locator("#paper-list .paper-card")).to_have_count(window.count())
+    cards = page.locator("#paper-list .paper-card")
+    while (shown := cards.count()) < window.count():
+        page.get_by_role("link", name="Load more").click()
+        expect(cards).not_to_have_count(shown)
+    expect(cards).to_have_count(window.count())
     for arxiv_id in window.values_list("arxiv_id", flat=True):
         form = page.locator(f'[data-paper="{arxiv_id}"] form.feedback')
         like = "true" if arxiv_id in liked else "false"

@@ -10,12 +10,10 @@ from django.test.utils import CaptureQueriesContext
 
 from papers.ingest import upsert_papers
 from papers.models import Paper, PaperTopic, Topic
-from papers.records import PaperRecord
+from papers.records import InvalidRecord, PaperRecord, parse_record
 from papers.taxonomy import CATEGORIES
 from papers.upsert import UpsertResult
 from tests.papers.test_records import record
-
-TODAY = dt.date(2026, 1, 15)
 
 
 def links_of(arxiv_id: str) -> list[tuple[int, str, dt.date]]:
@@ -50,19 +48,47 @@ def test_a_new_paper_is_imported_with_its_topics_primary_first(db: None) -> None
 
 
 @pytest.mark.parametrize(
-    ("listed", "published", "announced_on"),
+    ("listed", "published", "announced_on", "dated_by_id"),
     [
-        ("2025-01-06", "2025-01-02", dt.date(2025, 1, 6)),
-        (None, "2025-01-02", dt.date(2025, 1, 2)),
-        (None, None, TODAY),
+        ("2025-01-06", "2025-01-02", dt.date(2025, 1, 6), False),
+        (None, "2025-01-02", dt.date(2025, 1, 2), False),
+        (None, None, dt.date(2025, 1, 1), True),  # 2501.01234: January 2025
     ],
 )
-def test_announced_on_is_listed_else_published_else_the_import_day(
-    db: None, listed: str | None, published: str | None, announced_on: dt.date
+def test_announced_on_is_listed_else_published_else_the_ids_month(
+    db: None,
+    listed: str | None,
+    published: str | None,
+    announced_on: dt.date,
+    dated_by_id: bool,
 ) -> None:
-    upsert_papers([record(listed=listed, published=published)], today=TODAY)
+    upsert_papers([record(listed=listed, published=published)])
 
-    assert Paper.objects.get().announced_on == announced_on
+    paper = Paper.objects.get()
+    assert (paper.announced_on, paper.dated_by_id) == (announced_on, dated_by_id)
+    assert {link.announced_on for link in paper.topic_links.all()} == {announced_on}
+
+
+def test_a_real_date_replaces_the_ids_month_and_never_the_other_way(db: None) -> None:
+    upsert_papers([record(listed=None, published=None)])
+
+    upsert_papers([record(listed="2025-01-20", published=None)])
+    dated = Paper.objects.get()
+    upsert_papers([record(listed=None, published=None)])
+    again = Paper.objects.get()
+
+    assert (dated.announced_on, dated.dated_by_id) == (dt.date(2025, 1, 20), False)
+    assert (again.announced_on, again.dated_by_id) == (dt.date(2025, 1, 20), False)
+    assert {link.announced_on for link in again.topic_links.all()} == {
+        dt.date(2025, 1, 20)
+    }
+
+
+def test_a_record_without_a_date_whose_id_names_no_month_is_refused() -> None:
+    with pytest.raises(InvalidRecord, match="names no month"):
+        parse_record(
+            {"id": "2513.00001", "title": "T", "abstract": "A", "categories": ["cs.LG"]}
+        )
 
 
 def test_unknown_categories_are_counted_and_kept_out_of_the_topics(db: None) -> None:

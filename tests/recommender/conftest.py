@@ -7,12 +7,15 @@ from accounts.models import User
 from papers.models import Paper
 from recommender import feed, index
 from recommender.models import Feedback
+from tests.factories import crowd_the_last_days
 
 
 @pytest.fixture
 def catalogue(sample_papers_file: Path) -> list[Paper]:
-    """The 1,000 real sample papers with a text index."""
+    """The 1,000 real sample papers with a text index; the newest 150 are
+    listed over the last five listing days, as a week of arXiv would be."""
     call_command("import_papers", str(sample_papers_file))
+    crowd_the_last_days()
     index.build_index()
     return list(Paper.objects.prefetch_related("topic_links__topic"))
 

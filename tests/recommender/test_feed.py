@@ -3,14 +3,13 @@
 import datetime as dt
 
 import pytest
-from django.conf import settings as django_settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from papers.listing import Days
+from papers.listing import Days, Period, latest_day, period_bounds
 from papers.models import Paper
 from papers.signals import catalogue_changed
 from recommender import feed, index, refresh
@@ -196,7 +195,11 @@ def test_likes_of_one_topic_bring_it_first_and_hide_a_dismissal(
     reader = make_user()
     client = Client()
     client.force_login(reader)
-    papers = window_papers(catalogue)
+    latest = latest_day()
+    assert latest is not None
+    week = period_bounds(latest, Period.WEEK)
+    # The feed's window that the week's page shows.
+    papers = [p for p in window_papers(catalogue) if p.announced_on >= week.first]
     topic = max(
         {primary(p) for p in papers},
         key=lambda code: sum(primary(p) == code for p in papers),
@@ -271,24 +274,19 @@ def test_feeds_built_together_are_the_ones_built_one_by_one(catalogue):
         assert not {row[0] for row in together} & set(judged)
 
 
-def test_a_new_day_is_added_to_the_feeds_and_the_other_days_stay(catalogue):
+def test_a_new_day_is_added_to_the_feeds_and_the_other_days_stay(catalogue, settings):
+    settings.PAPERFEED_FEED_DAYS = 2
+    latest = latest_day()
+    assert latest is not None
     papers = window_papers(catalogue)
-    day = papers[0].announced_on
-    for paper in papers[8:11]:  # a second listing day in the feed
-        make_paper(
-            title=paper.title,
-            abstract=paper.abstract,
-            announced_on=day - dt.timedelta(days=1),
-        )
-    index.vectorize_new_papers()
     reader = make_user()
     like(reader, papers[:5])
     refresh.refresh_reader(user=reader)
     before = stored_feed(reader)
-    assert {row[1] for row in before} == {day - dt.timedelta(days=1), day}
-    # The window moves on: `day` is its first day, the one before is left behind.
-    new_day = day + dt.timedelta(days=django_settings.PAPERFEED_FEED_DAYS - 1)
-    for paper in papers[11:14]:
+    assert {row[1] for row in before} == {latest - dt.timedelta(days=1), latest}
+    # A new day: the window moves on, `latest` is its first day now.
+    new_day = latest + dt.timedelta(days=1)
+    for paper in catalogue[-3:]:
         make_paper(title=paper.title, abstract=paper.abstract, announced_on=new_day)
     index.vectorize_new_papers()
 
@@ -296,7 +294,7 @@ def test_a_new_day_is_added_to_the_feeds_and_the_other_days_stay(catalogue):
 
     after = stored_feed(reader)
     assert [row for row in after if row[1] != new_day] == [
-        row for row in before if row[1] == day
+        row for row in before if row[1] == latest
     ]
     assert len([row for row in after if row[1] == new_day]) == 3
 
