@@ -192,9 +192,9 @@ class _Papers:
 def _papers_of(days: Days, corpus: Corpus) -> _Papers:
     found = [
         (pk, day)
-        for pk, day in Paper.objects.filter(announced_on__range=days).values_list(
-            "pk", "announced_on"
-        )
+        for pk, day in Paper.objects.listed()
+        .filter(announced_on__range=days)
+        .values_list("pk", "announced_on")
         if pk in corpus.positions
     ]
     ids = [pk for pk, _ in found]

@@ -18,8 +18,8 @@ from django.db import transaction
 from django.utils import timezone
 from scipy import sparse
 
-from papers.models import Paper
-from recommender.engine.corpus import Corpus
+from papers.models import Paper, PaperTopic
+from recommender.engine.corpus import Corpus, topic_matrix
 from recommender.engine.text import (
     Index,
     IndexParams,
@@ -64,12 +64,8 @@ def build_index(*, progress: Progress | None = None) -> TextIndex:
     the switch is one short transaction: readers and likes are never blocked
     for the length of a rebuild.
     """
-    rows = list(
-        Paper.objects.order_by("pk").values_list("pk", "title", "abstract", "authors")
-    )
-    texts = [
-        paper_text(title, abstract, authors) for _, title, abstract, authors in rows
-    ]
+    rows = list(Paper.objects.order_by("pk").values_list("pk", "title", "abstract"))
+    texts = [paper_text(title, abstract) for _, title, abstract in rows]
     version = f"{timezone.now():%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}"
     params = IndexParams(sample_size=settings.PAPERFEED_INDEX_SAMPLE)
     index = build_engine_index(texts, version=version, params=params)
@@ -139,14 +135,14 @@ def vectorize_new_papers(*, progress: Progress | None = None) -> set[dt.date]:
     ).order_by("pk")
     days: set[dt.date] = set()
     while batch := list(
-        missing.values_list("pk", "title", "abstract", "authors", "announced_on")[
-            :VECTOR_BATCH
-        ]
+        missing.values_list("pk", "title", "abstract", "announced_on")[:VECTOR_BATCH]
     ):
         _store_vectors(
-            index, [r[0] for r in batch], [paper_text(*r[1:4]) for r in batch]
+            index,
+            [pk for pk, *_ in batch],
+            [paper_text(title, abstract) for _, title, abstract, _ in batch],
         )
-        days.update(r[4] for r in batch)
+        days.update(day for *_, day in batch)
         if progress:
             progress(len(batch))
     return days
@@ -212,8 +208,23 @@ def _load_corpus(index: Index) -> Corpus:
         ),
         shape=(len(ids), index.n_terms),
     )
+    topics, codes = _topics_of(ids)
     return Corpus(
         ids=np.asarray(ids, dtype=np.int64),
         vectors=matrix,
         lsa=np.vstack(lsa) if lsa else np.zeros((0, dims), np.float32),
+        topics=topics,
+        topic_codes=codes,
     )
+
+
+def _topics_of(ids: list[int]) -> tuple[sparse.csr_matrix, tuple[str, ...]]:
+    """The corpus's `topics`: each paper's categories, primary first."""
+    categories: dict[int, list[str]] = {pk: [] for pk in ids}
+    links = PaperTopic.objects.order_by("paper_id", "position").values_list(
+        "paper_id", "topic__code"
+    )
+    for pk, code in links.iterator(chunk_size=20_000):
+        if pk in categories:
+            categories[pk].append(code)
+    return topic_matrix([categories[pk] for pk in ids])

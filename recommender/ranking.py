@@ -31,7 +31,15 @@ def rank_for_reader(
     corpus = current.corpus
     known = [pk for pk in paper_ids if pk in corpus.positions]
     rows = corpus.rows(known)
-    scores = score(model, corpus.vectors[rows], corpus.lsa[rows])
+    # The followed topics count here too; the collaborative part needs a
+    # worker's time (see feed.build_feed).
+    scores = score(
+        model,
+        corpus.vectors[rows],
+        corpus.lsa[rows],
+        corpus=corpus,
+        candidate_rows=rows,
+    )
     order = np.argsort(-scores, kind="stable")
     ranked = [known[i] for i in order]
     return ranked + [pk for pk in paper_ids if pk not in corpus.positions]

@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 from django.db import transaction
 from django.utils import timezone
+from scipy import sparse
 
 from accounts.models import User
 from recommender.collaborative import signal_over
@@ -71,6 +72,11 @@ def train_reader_model(*, user: User) -> Trained | None:
         collaborative=signal_over(current),
         pseudo_liked=_interests_of(user, current.index),
         seed=user.pk,
+        followed=list(
+            ReaderProfile.topics.through.objects.filter(
+                readerprofile__user=user
+            ).values_list("topic__code", flat=True)
+        ),
     )
     with transaction.atomic():
         record, _ = (
@@ -131,10 +137,21 @@ def describe_interests(*, user: User, count: int = 15) -> Interests | None:
     # The model's bytes are read once, by load_reader_model.
     record = ReaderModel.objects.filter(user=user).defer("data").first()
     model = load_reader_model(user=user)
-    index = current_index()
-    if record is None or model is None or index is None:
+    current = current_corpus()
+    if record is None or model is None or current is None:
         return None
-    liked_terms, disliked_terms = top_terms(model, index.terms, count)
+    corpus = current.corpus
+    liked = corpus.vectors[corpus.rows(model.liked.tolist())]
+    interests = _interests_of(user, current.index)
+    if interests is not None:  # the reader's own words count as a liked paper
+        liked = sparse.vstack([liked, interests.vectors], format="csr")
+    liked_terms, disliked_terms = top_terms(
+        model,
+        current.index.terms,
+        count,
+        liked=liked,
+        dismissed=corpus.vectors[corpus.rows(model.dismissed.tolist())],
+    )
     return Interests(
         liked_terms=liked_terms,
         disliked_terms=disliked_terms,

@@ -8,12 +8,19 @@ import numpy as np
 from scipy import sparse
 from sklearn.preprocessing import normalize
 
+# A cross-list counts for less than the primary category in a paper's topics.
+CROSS_LIST_WEIGHT = 0.5
+
 
 @dataclass(frozen=True)
 class Corpus:
     ids: np.ndarray  # paper ids in row order
     vectors: sparse.csr_matrix  # (n, n_terms) l2-normalised TF-IDF, float32
     lsa: np.ndarray  # (n, lsa_dims) l2-normalised, float32
+    # Each paper's arXiv categories, (n, len(topic_codes)): 1 for the primary
+    # one, CROSS_LIST_WEIGHT for a cross-list (see `topic_matrix`).
+    topics: sparse.csr_matrix | None = field(default=None, compare=False)
+    topic_codes: tuple[str, ...] = ()
     positions: dict[object, int] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
@@ -29,6 +36,33 @@ class Corpus:
         """Row numbers of the ids that are in the corpus (unknown ids are skipped)."""
         found = [self.positions[i] for i in ids if i in self.positions]
         return np.asarray(found, dtype=np.int64)
+
+    def topic_vector(self, codes: Sequence[str]) -> np.ndarray:
+        """A reader's followed `codes` as a 0/1 vector over `topic_codes`."""
+        wanted = set(codes)
+        return np.asarray(
+            [code in wanted for code in self.topic_codes], dtype=np.float32
+        )
+
+
+def topic_matrix(
+    categories: Sequence[Sequence[str]],
+) -> tuple[sparse.csr_matrix, tuple[str, ...]]:
+    """The `topics` of a corpus from each paper's categories, primary first,
+    and the codes of its columns."""
+    codes = tuple(sorted({code for paper in categories for code in paper}))
+    column = {code: i for i, code in enumerate(codes)}
+    rows, cols, weights = [], [], []
+    for row, paper in enumerate(categories):
+        for position, code in enumerate(dict.fromkeys(paper)):
+            rows.append(row)
+            cols.append(column[code])
+            weights.append(1.0 if position == 0 else CROSS_LIST_WEIGHT)
+    matrix = sparse.csr_matrix(
+        (np.asarray(weights, dtype=np.float32), (rows, cols)),
+        shape=(len(categories), len(codes)),
+    )
+    return matrix, codes
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,11 @@ weights that blend them, all chosen by the offline evaluation
 - `related` / `walk`: what readers who liked the same papers also liked;
 - `collab_text`: cosine to the papers that signal recommends, which carries it
   to papers nobody has liked yet;
-- `popularity`: log(1 + likes).
+- `popularity`: log(1 + likes);
+- `topics`: how much of the paper is in the topics the reader follows (its
+  primary category counts fully, a cross-list in part): a prior that likes
+  refine, so that one matching word does not carry a paper from a field the
+  reader does not follow.
 
 Texts the reader wrote about their interests (`PseudoPapers`) count as likes
 for every text component; they are not papers, so the collaborative ones never
@@ -56,7 +60,13 @@ WEIGHTS_MANY_LIKES = {
     "popularity": 2.5,
 }
 WEIGHTS_LINEAR = {**WEIGHTS_MANY_LIKES, "linear": 1.0}
+# The followed topics' prior, for a reader who follows any (tuned on the
+# author-continuation benchmark's earlier window: bench/RESULTS.md).
+WEIGHT_TOPICS = 1.0
 TEXT_PROFILES = ("centroid", "expansion", "collab_text", "linear")
+# The share of a paper's match with the reader's liked words that a word of
+# its "why" line must carry.
+WHY_MIN_SHARE = 0.1
 
 
 @dataclass(frozen=True)
@@ -97,6 +107,7 @@ class ReaderModel:
     lsa_profile: np.ndarray  # (lsa_dims,)
     intercept: float
     weights: dict[str, float]
+    followed: tuple[str, ...] = ()  # arXiv category codes
 
     @property
     def n_likes(self) -> int:
@@ -110,12 +121,16 @@ class ReaderModel:
         return self.profiles[TEXT_PROFILES.index(name)]
 
 
-def weights_for(n_likes: int) -> dict[str, float]:
+def weights_for(n_likes: int, *, follows: bool = False) -> dict[str, float]:
     if n_likes <= 1:
-        return dict(WEIGHTS_ONE_LIKE)
-    if n_likes < LINEAR_MIN_LIKES:
-        return dict(WEIGHTS_MANY_LIKES)
-    return dict(WEIGHTS_LINEAR)
+        weights = dict(WEIGHTS_ONE_LIKE)
+    elif n_likes < LINEAR_MIN_LIKES:
+        weights = dict(WEIGHTS_MANY_LIKES)
+    else:
+        weights = dict(WEIGHTS_LINEAR)
+    if follows:
+        weights["topics"] = WEIGHT_TOPICS
+    return weights
 
 
 def _weighted_profile(
@@ -148,6 +163,7 @@ def train_reader(
     background: int = BACKGROUND,
     seed: int = 0,
     pseudo_liked: PseudoPapers | None = None,
+    followed: Sequence[str] = (),
 ) -> ReaderModel | None:
     """The reader's model, or None without a like in the corpus nor a pseudo
     paper with a word of the vocabulary.
@@ -203,35 +219,17 @@ def train_reader(
             collab_text = _weighted_profile(corpus, recommended, related[recommended])
 
     n_liked = liked_vectors.shape[0]
-    weights = weights if weights is not None else weights_for(n_liked)
+    if weights is None:
+        weights = weights_for(n_liked, follows=bool(followed))
     linear = sparse.csr_matrix((1, n_terms), dtype=np.float32)
     intercept = 0.0
     if weights.get("linear"):
-        rng = np.random.default_rng(seed)
-        unjudged = np.ones(len(corpus), dtype=bool)
-        unjudged[judged] = False
-        others = np.flatnonzero(unjudged)
-        sample = rng.choice(others, min(background, len(others)), replace=False)
-        examples = corpus.vectors[np.concatenate([dismissed_rows, sample])]
-        # Liked rows first as they always were: liblinear's solution depends on
-        # the order of the examples, and without pseudo papers it must not move.
-        examples = sparse.vstack([liked_vectors, examples], format="csr")
-        labels = np.zeros(examples.shape[0], dtype=np.int8)
-        labels[:n_liked] = 1
-        classifier = LogisticRegression(
-            C=1.0,
-            class_weight="balanced",
-            solver="liblinear",
-            # The same optimum; with far more terms than examples the dual
-            # problem is the small one (a reader with 2,200 examples: 11 ms
-            # instead of 34).
-            dual=True,
-            max_iter=200,
-            random_state=seed,
+        negatives = _background(corpus, judged, background, seed)
+        linear, intercept = _logistic(
+            liked_vectors,
+            corpus.vectors[np.concatenate([dismissed_rows, negatives])],
+            seed,
         )
-        classifier.fit(examples, labels)
-        linear = sparse.csr_matrix(classifier.coef_.astype(np.float32))
-        intercept = float(classifier.intercept_[0])
 
     return ReaderModel(
         index_version=index_version,
@@ -243,7 +241,46 @@ def train_reader(
         lsa_profile=lsa_profile,
         intercept=intercept,
         weights=weights,
+        followed=tuple(sorted(set(followed))),
     )
+
+
+def _background(
+    corpus: Corpus, judged: np.ndarray, count: int, seed: int
+) -> np.ndarray:
+    """A sample of `count` rows the reader has not judged: papers taken as
+    not liked, for the logistic regression."""
+    rng = np.random.default_rng(seed)
+    unjudged = np.ones(len(corpus), dtype=bool)
+    unjudged[judged] = False
+    others = np.flatnonzero(unjudged)
+    return rng.choice(others, min(count, len(others)), replace=False)
+
+
+def _logistic(
+    liked: sparse.csr_matrix, negatives: sparse.csr_matrix, seed: int
+) -> tuple[sparse.csr_matrix, float]:
+    """The coefficients and intercept of a logistic regression of `liked`
+    against `negatives` (a profile over terms)."""
+    # Liked rows first as they always were: liblinear's solution depends on
+    # the order of the examples, and without pseudo papers it must not move.
+    examples = sparse.vstack([liked, negatives], format="csr")
+    labels = np.zeros(examples.shape[0], dtype=np.int8)
+    labels[: liked.shape[0]] = 1
+    classifier = LogisticRegression(
+        C=1.0,
+        class_weight="balanced",
+        solver="liblinear",
+        # The same optimum; with far more terms than examples the dual
+        # problem is the small one (a reader with 2,200 examples: 11 ms
+        # instead of 34).
+        dual=True,
+        max_iter=200,
+        random_state=seed,
+    )
+    classifier.fit(examples, labels)
+    coefficients = sparse.csr_matrix(classifier.coef_.astype(np.float32))
+    return coefficients, float(classifier.intercept_[0])
 
 
 def standardise(scores: np.ndarray) -> np.ndarray:
@@ -272,8 +309,10 @@ def components(
     """
     parts = _text_parts([model], vectors, lsa)
     n = vectors.shape[0]
-    for name in ("related", "walk", "popularity"):
+    for name in ("related", "walk", "popularity", "topics"):
         parts[name] = np.zeros((n, 1), dtype=np.float32)
+    if corpus is not None and candidate_rows is not None:
+        parts["topics"] = _topic_parts([model], corpus, candidate_rows)
     if collaborative is not None and corpus is not None and candidate_rows is not None:
         liked_rows = corpus.rows(model.liked.tolist())
         for name in ("related", "walk"):
@@ -359,6 +398,7 @@ class Candidates:
     related: sparse.csr_matrix  # (corpus, candidates)
     walk: sparse.csr_matrix
     popularity: np.ndarray  # (candidates,)
+    rows: np.ndarray  # their rows in the corpus
 
     @classmethod
     def of(
@@ -375,6 +415,7 @@ class Candidates:
             related=collaborative.related[:, rows].tocsr(),
             walk=collaborative.walk[:, rows].tocsr(),
             popularity=collaborative.popularity[rows],
+            rows=rows,
         )
 
 
@@ -402,7 +443,19 @@ def score_many(
         matrix = getattr(candidates, name)
         parts[name] = (selector @ matrix).T.toarray()
     parts["popularity"] = np.repeat(candidates.popularity[:, None], b, axis=1)
+    parts["topics"] = _topic_parts(models, corpus, candidates.rows)
     return _blend(parts, [m.weights for m in models])
+
+
+def _topic_parts(
+    models: Sequence[ReaderModel], corpus: Corpus, rows: np.ndarray
+) -> np.ndarray:
+    """How much of each candidate is in each reader's followed topics:
+    (candidates, readers); zero without topics in the corpus."""
+    if corpus.topics is None or not corpus.topic_codes:
+        return np.zeros((len(rows), len(models)), dtype=np.float32)
+    followed = np.stack([corpus.topic_vector(m.followed) for m in models], axis=1)
+    return np.asarray(corpus.topics[rows] @ followed, dtype=np.float32)
 
 
 def explain_many(
@@ -417,6 +470,10 @@ def explain_many(
     positive contribution to the centroid cosine first, ties in term order) and
     the row of the most similar liked paper in `liked_vectors` (None without
     likes).
+
+    A term is named only if it carries at least WHY_MIN_SHARE of the row's
+    match, and only with another such term: one word that merely happens to
+    be shared is not why a paper is there.
 
     Whole-matrix operations: a feed explains hundreds of papers per request.
     """
@@ -435,12 +492,17 @@ def explain_many(
     # ties in column order: the row in the high bits, then the contribution's
     # float32 bits (ordered like the values, being positive) inverted. A
     # three-key lexsort took 9 ms for a feed of 700 papers, this one 1 ms.
-    bits = contribution[positive].view(np.int32).astype(np.int64)
+    shares = contribution[positive]
+    bits = shares.view(np.int32).astype(np.int64)
     order = np.argsort((rows << 31) | (0x7FFFFFFF - bits), kind="stable")
-    rows, columns = rows[order], columns[order]
+    rows, columns, shares = rows[order], columns[order], shares[order]
     counts = np.bincount(rows, minlength=n)
+    totals = np.bincount(rows, weights=shares, minlength=n)
+    shares = shares / np.maximum(totals[rows], 1e-12)
     rank_in_row = np.arange(len(rows)) - np.repeat(np.cumsum(counts) - counts, counts)
-    kept = rank_in_row < top
+    kept = (rank_in_row < top) & (shares >= WHY_MIN_SHARE)
+    alone = np.bincount(rows[kept], minlength=n) == 1
+    kept &= ~alone[rows]
     names = [terms[c] for c in columns[kept].tolist()]
     ends = np.cumsum(np.bincount(rows[kept], minlength=n)).tolist()
     matched = [names[a:b] for a, b in pairwise([0, *ends])]
@@ -486,19 +548,42 @@ def term_weights(model: ReaderModel) -> np.ndarray:
 
 
 def top_terms(
-    model: ReaderModel, terms: Sequence[str], k: int = 15
+    model: ReaderModel,
+    terms: Sequence[str],
+    k: int = 15,
+    *,
+    liked: sparse.csr_matrix | None = None,
+    dismissed: sparse.csr_matrix | None = None,
 ) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
     """The model in words: (up to k terms for it, strongest first; up to k
-    terms against it, most negative first), from `term_weights`."""
+    terms against it, most negative first), from `term_weights`.
+
+    With the vectors of the `liked` and `dismissed` papers, a word is shown
+    for the model only if two liked papers use it (one, with a single like),
+    and against it only if two dismissed papers do: a word of one abstract, or
+    one the logistic regression took from its random background papers, is
+    no interest of the reader's.
+    """
     weights = term_weights(model)
 
-    def strongest(signed: np.ndarray) -> list[tuple[str, float]]:
+    def strongest(
+        signed: np.ndarray, papers: sparse.csr_matrix | None
+    ) -> list[tuple[str, float]]:
+        shown = signed > 0
+        if papers is not None:
+            needed = min(2, papers.shape[0])
+            shown &= (_used_by(papers) >= needed) if needed else False
+        candidates = np.flatnonzero(shown)
         # Stable sort on the negated values: ties keep term order.
-        candidates = np.flatnonzero(signed > 0)
         best = candidates[np.argsort(-signed[candidates], kind="stable")[:k]]
         return [(terms[i], float(weights[i])) for i in best.tolist()]
 
-    return strongest(weights), strongest(-weights)
+    return strongest(weights, liked), strongest(-weights, dismissed)
+
+
+def _used_by(papers: sparse.csr_matrix) -> np.ndarray:
+    """How many of `papers` use each term."""
+    return np.bincount(papers.indices, minlength=papers.shape[1])
 
 
 def similar_rows(corpus: Corpus, row: int, k: int = 10) -> list[tuple[int, float]]:
@@ -519,6 +604,7 @@ def model_to_bytes(model: ReaderModel) -> bytes:
             "index_version": model.index_version,
             "intercept": model.intercept,
             "weights": model.weights,
+            "followed": list(model.followed),
         }
     )
     profiles = model.profiles.tocsr()
@@ -553,4 +639,6 @@ def model_from_bytes(data: bytes) -> ReaderModel:
             lsa_profile=arrays["lsa"],
             intercept=float(meta["intercept"]),
             weights={k: float(v) for k, v in meta["weights"].items()},
+            # Models stored before follows counted follow none.
+            followed=tuple(meta.get("followed", ())),
         )

@@ -23,6 +23,7 @@ from recommender.engine.text import (
     build_index,
     index_from_bytes,
     index_to_bytes,
+    paper_text,
     project,
     tokenize,
     vectorize,
@@ -71,9 +72,37 @@ def test_tokens_are_lower_case_words_without_stop_words_or_numbers():
         "gpt4",
         "beat",
         "lstms",
-        "x_1",
     ]
     assert "dark matter" in tokenize("Dark matter halos", ngrams=2)
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        # Maths is no prose: none of its letters or commands become words.
+        (r"Bounds on $\mathcal{O}(\sqrt{n})$ regret", ["bounds", "regret"]),
+        (r"Sums $$\sum_{i=1}^{n-1} x_i$$ converge", ["sums", "converge"]),
+        (r"Inline \(\mathbb{R}^d\) and \[\alpha\] spaces", ["inline", "spaces"]),
+        (
+            "Energy \\begin{equation} E = mc^2 \\end{equation} conserved",
+            ["energy", "conserved"],
+        ),
+        # Formatting commands go, their words stay.
+        (r"\emph{Graph} \textbf{neural} networks", ["graph", "neural", "networks"]),
+        (r"\begin{itemize} \item sparse \end{itemize}", ["sparse"]),
+        # Accents fold, in LaTeX and in Unicode, so both spell one word.
+        (r"Djokovi\'{c} graphs", ["djokovic", "graphs"]),
+        ("Djoković graphs", ["djokovic", "graphs"]),
+        (r"\"{U}ber na\"ive caf\'e", ["uber", "naive", "cafe"]),
+        (r"\c{c}a \v s", ["ca"]),
+    ],
+)
+def test_latex_and_accents_leave_only_the_words_of_the_prose(text, words):
+    assert tokenize(text) == words
+
+
+def test_the_index_reads_no_author_names():
+    assert "Hinton" not in paper_text("Capsules", "Routing between capsules.")
 
 
 def test_vectors_are_unit_float32_rows_and_unseen_words_are_ignored():

@@ -7,6 +7,7 @@ from scipy import sparse
 
 from recommender.engine.evaluation import QUALITY_MIN_LIKES, estimate_quality
 from recommender.engine.reader import (
+    WHY_MIN_SHARE,
     PseudoPapers,
     explain,
     explain_many,
@@ -151,11 +152,19 @@ def reference_explanation(model, vector, liked_vectors, terms, top=3):
     contribution = (
         vector.toarray().ravel() * model.profile("centroid").toarray().ravel()
     )
-    best = sorted(np.flatnonzero(contribution > 0), key=lambda c: -contribution[c])
+    positive = np.flatnonzero(contribution > 0)
+    total = contribution[positive].sum()
+    best = [
+        c
+        for c in sorted(positive, key=lambda c: -contribution[c])[:top]
+        if contribution[c] >= WHY_MIN_SHARE * total
+    ]
+    if len(best) == 1:
+        best = []
     closest = None
     if liked_vectors.shape[0]:
         closest = int((liked_vectors.toarray() @ vector.toarray().ravel()).argmax())
-    return [terms[c] for c in best[:top]], closest
+    return [terms[c] for c in best], closest
 
 
 @pytest.mark.parametrize("liked", [[0, 2], [4], []])
@@ -198,6 +207,7 @@ def test_top_terms_are_the_liked_words_for_and_the_dismissed_words_against():
     dismissed_words = {"galaxy", "rotation", "curves", "dark", "matter"}
     assert {term for term, _ in against} <= dismissed_words
     assert "rotation" in {term for term, _ in against}
+
     assert all(w > 0 for _, w in for_)
     assert all(w < 0 for _, w in against)
     assert [w for _, w in for_] == sorted((w for _, w in for_), reverse=True)
@@ -287,3 +297,32 @@ def test_quality_costs_one_training_per_fold(topical, monkeypatch):
 
     assert len(calls) == 3
     assert all(call.get("collaborative") is None for call in calls)
+
+
+def test_words_of_a_single_liked_paper_or_no_dismissal_are_not_shown():
+    index, corpus = make_corpus(TEXTS)
+    model = trained(corpus, [0, 1, 4])
+
+    for_, against = top_terms(
+        model,
+        index.terms,
+        k=20,
+        liked=corpus.vectors[[0, 1, 4]],
+        dismissed=corpus.vectors[[]],
+    )
+
+    # "surface codes" are in two liked papers; the molecule paper's words in one.
+    assert {"surface", "codes"} <= {term for term, _ in for_}
+    assert not {"graph", "molecule", "prediction"} & {term for term, _ in for_}
+    assert against == []
+
+
+def test_a_word_shared_by_chance_is_no_reason():
+    index, corpus = make_corpus(TEXTS)
+    model = trained(corpus, [0, 1])  # quantum error correction, surface codes
+    # "fault" is the only liked word in an otherwise unrelated abstract.
+    unrelated = vectorize(index, ["galaxy rotation curves dark matter fault"])
+
+    ((terms, _),) = explain_many(model, unrelated, corpus.vectors[[0, 1]], index.terms)
+
+    assert terms == []
