@@ -16,11 +16,11 @@ import sys
 import time
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.svm import LinearSVC
 
 from bench.common import ROOT, SHARED_DATA, milliseconds
 from recommender.engine.corpus import Corpus
+from recommender.engine.evaluation import arxiv_sanity_vectorizer
 from recommender.engine.reader import score, similar_rows, train_reader
 from recommender.engine.text import (
     Index,
@@ -42,7 +42,7 @@ def read_papers() -> tuple[list[str], list[str], list[str]]:
         for line in lines:
             r = json.loads(line)
             ids.append(r["id"])
-            texts.append(paper_text(r["title"], r["abstract"], r.get("authors") or []))
+            texts.append(paper_text(r["title"], r["abstract"]))
             primaries.append(r["categories"][0])
     return ids, texts, primaries
 
@@ -53,17 +53,6 @@ def build_corpus(texts: list[str]) -> tuple[Index, Corpus]:
     return index, Corpus(
         ids=np.arange(len(texts)), vectors=vectors, lsa=project(index, vectors)
     )
-
-
-def arxiv_sanity_vectorizer() -> TfidfVectorizer:
-    # arxiv-sanity-lite's settings, as published in its compute step.
-    return TfidfVectorizer(
-        input="content", encoding="utf-8", decode_error="replace",
-        strip_accents="unicode", lowercase=True, analyzer="word",
-        stop_words="english", token_pattern=r"(?u)\b[a-zA-Z_][a-zA-Z0-9_]+\b",
-        ngram_range=(1, 2), max_features=20000, norm="l2", use_idf=True,
-        smooth_idf=True, sublinear_tf=True, max_df=0.1, min_df=5, dtype=np.float32,
-    )  # fmt: skip
 
 
 def child(mode: str) -> None:

@@ -22,6 +22,7 @@ BENCHMARKS = [
     "bibtex",
     "recommender",
     "quality",
+    "authors",
     "feed",
     "nightly",
 ]
