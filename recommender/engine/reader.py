@@ -15,6 +15,8 @@ weights that blend them, all chosen by the offline evaluation
 - `collab_text`: cosine to the papers that signal recommends, which carries it
   to papers nobody has liked yet;
 - `popularity`: log(1 + likes);
+- `nearest`: cosine to the liked papers the paper is nearest, so that one of
+  several subjects a reader likes is found whole;
 - `topics`: how much of the paper is in the topics the reader follows (its
   primary category counts fully, a cross-list in part): a prior that likes
   refine, so that one matching word does not carry a paper from a field the
@@ -42,6 +44,8 @@ from sklearn.preprocessing import normalize
 from recommender.engine.corpus import Collaborative, Corpus
 
 EXPANSION_NEIGHBOURS = 10
+# Liked papers whose similarity to a candidate makes its `nearest` score.
+NEAREST = 2
 COLLAB_TEXT_NEIGHBOURS = 50
 DISMISSED_WEIGHT = 0.5
 LINEAR_MIN_LIKES = 20
@@ -50,19 +54,26 @@ BACKGROUND = 2000
 # Tuned on validation splits of training data only (see bench/RESULTS.md):
 # one like on a P=1-like split, several on held-out P=10 training likes, and
 # the linear model on readers with 50 training likes (at 7 likes it hurt).
+# `nearest` and the lighter centroid were chosen on the author-continuation
+# benchmark's tuning window (recall@20 .361 -> .394 there), at the cost of
+# .009 of citeulike's P=10 recall@300.
 WEIGHTS_ONE_LIKE = {"centroid": 1.0, "lsa": 1.1, "expansion": 1.35, "popularity": 0.95}
 WEIGHTS_MANY_LIKES = {
-    "centroid": 2.0,
+    "centroid": 1.0,
     "lsa": 1.5,
     "related": 1.0,
     "walk": 1.25,
     "collab_text": 0.25,
     "popularity": 2.5,
+    "nearest": 2.0,
 }
 WEIGHTS_LINEAR = {**WEIGHTS_MANY_LIKES, "linear": 1.0}
-# The followed topics' prior, for a reader who follows any (tuned on the
-# author-continuation benchmark's earlier window: bench/RESULTS.md).
-WEIGHT_TOPICS = 1.0
+# The followed topics' prior, for a reader who follows any: this over the
+# square root of their likes, so it counts most before the likes say much.
+# The author-continuation benchmark's tuning window could not tell 0.5 to 2
+# a reader apart; from 3 likes on this is 1.7 and less, which keeps a reader
+# of machine learning with three likes on machine learning (bench/RESULTS.md).
+WEIGHT_TOPICS = 3.0
 TEXT_PROFILES = ("centroid", "expansion", "collab_text", "linear")
 # The share of a paper's match with the reader's liked words that a word of
 # its "why" line must carry.
@@ -129,7 +140,8 @@ def weights_for(n_likes: int, *, follows: bool = False) -> dict[str, float]:
     else:
         weights = dict(WEIGHTS_LINEAR)
     if follows:
-        weights["topics"] = WEIGHT_TOPICS
+        # A prior: it counts most before the likes say much.
+        weights["topics"] = WEIGHT_TOPICS / max(n_likes, 1) ** 0.5
     return weights
 
 
@@ -309,8 +321,10 @@ def components(
     """
     parts = _text_parts([model], vectors, lsa)
     n = vectors.shape[0]
-    for name in ("related", "walk", "popularity", "topics"):
+    for name in ("related", "walk", "popularity", "topics", "nearest"):
         parts[name] = np.zeros((n, 1), dtype=np.float32)
+    if corpus is not None:
+        parts["nearest"] = _nearest_parts([model], corpus, vectors)
     if corpus is not None and candidate_rows is not None:
         parts["topics"] = _topic_parts([model], corpus, candidate_rows)
     if collaborative is not None and corpus is not None and candidate_rows is not None:
@@ -444,7 +458,29 @@ def score_many(
         parts[name] = (selector @ matrix).T.toarray()
     parts["popularity"] = np.repeat(candidates.popularity[:, None], b, axis=1)
     parts["topics"] = _topic_parts(models, corpus, candidates.rows)
+    parts["nearest"] = _nearest_parts(models, corpus, candidates.vectors)
     return _blend(parts, [m.weights for m in models])
+
+
+def _nearest_parts(
+    models: Sequence[ReaderModel], corpus: Corpus, vectors: sparse.csr_matrix
+) -> np.ndarray:
+    """How close each candidate comes to each reader's nearest liked papers:
+    the mean of its NEAREST cosine similarities to them, (candidates,
+    readers). A reader's likes may span several subjects; a centroid of them
+    sits between the subjects, where this finds the one a paper is near."""
+    out = np.zeros((vectors.shape[0], len(models)), dtype=np.float32)
+    for column, model in enumerate(models):
+        if not model.weights.get("nearest"):
+            continue
+        liked = corpus.vectors[corpus.rows(model.liked.tolist())]
+        if liked.shape[0] == 0:
+            continue
+        similarity = (vectors @ liked.T).toarray()
+        k = min(NEAREST, liked.shape[0])
+        nearest = -np.partition(-similarity, k - 1, axis=1)[:, :k]
+        out[:, column] = nearest.mean(axis=1)
+    return out
 
 
 def _topic_parts(

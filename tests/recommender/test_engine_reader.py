@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 from scipy import sparse
 
+from recommender.engine.corpus import Corpus, topic_matrix
 from recommender.engine.evaluation import QUALITY_MIN_LIKES, estimate_quality
 from recommender.engine.reader import (
     WHY_MIN_SHARE,
@@ -326,3 +327,53 @@ def test_a_word_shared_by_chance_is_no_reason():
     ((terms, _),) = explain_many(model, unrelated, corpus.vectors[[0, 1]], index.terms)
 
     assert terms == []
+
+
+def scored(model, corpus) -> np.ndarray:
+    """Every paper of `corpus` scored as a feed scores its candidates."""
+    rows = np.arange(len(corpus))
+    return score(model, corpus.vectors, corpus.lsa, corpus=corpus, candidate_rows=rows)
+
+
+def test_a_reader_of_two_subjects_finds_papers_of_each_near_the_top():
+    _, corpus = make_corpus(TEXTS)
+    # Quantum codes and molecules: their centroid sits between the two.
+    model = trained(corpus, [0, 1, 4, 5])
+    off = trained(corpus, [0, 1, 4, 5], weights={**model.weights, "nearest": 0})
+
+    with_nearest, without = scored(model, corpus), scored(off, corpus)
+
+    # Row 7 (quantum chemistry of molecules) is near both subjects' likes.
+    assert model.weights["nearest"] > 0
+    assert with_nearest[7] - with_nearest[2] > without[7] - without[2]
+
+
+def test_followed_topics_weigh_most_before_the_likes_say_much():
+    few = weights_for(2, follows=True)["topics"]
+    many = weights_for(40, follows=True)["topics"]
+
+    assert few > many > 0
+    assert "topics" not in weights_for(2)
+
+
+def test_a_followed_topic_lifts_its_papers_for_a_reader_of_few_likes():
+    texts = [*TEXTS, "graph neural networks for traffic forecasting"]
+    primaries = ["quant-ph", "quant-ph", "astro-ph.GA", "astro-ph.GA", "cs.LG",
+                 "cs.LG", "q-bio.BM", "physics.chem-ph", "cs.LG"]  # fmt: skip
+    _, plain = make_corpus(texts)
+    topics, codes = topic_matrix([[code] for code in primaries])
+    corpus = Corpus(
+        ids=plain.ids,
+        vectors=plain.vectors,
+        lsa=plain.lsa,
+        topics=topics,
+        topic_codes=codes,
+    )
+    # Liked: a molecule paper. Followed: machine learning.
+    following = trained(corpus, [5], followed=["cs.LG"])
+    not_following = trained(corpus, [5])
+
+    lifted, plain_scores = scored(following, corpus), scored(not_following, corpus)
+
+    assert following.followed == ("cs.LG",)
+    assert lifted[8] - lifted[7] > plain_scores[8] - plain_scores[7]
