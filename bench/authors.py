@@ -19,8 +19,6 @@ import csv
 import datetime as dt
 import gzip
 import json
-import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,7 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.common import ROOT, SHARED_DATA, telling_why
+from bench.common import SHARED_DATA, run_evaluate, telling_why
 
 MIN_PAPERS = 3
 MAX_TRAIN = 50
@@ -232,17 +230,10 @@ def evaluate(directory: Path, window: Window, run: Run) -> tuple[str, dict, floa
         args += ["--follows", str(directory / f"follows_{window.slug}.csv")]
     started = time.perf_counter()
     with telling_why():
-        result = subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-            text=True,
-            env={**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"},
-        )
+        metrics = run_evaluate(args[1:])
     seconds = time.perf_counter() - started
     command = "python manage.py " + " ".join(args).replace(str(directory), "$DIR")
-    return command, json.loads(result.stdout.strip().splitlines()[-1]), seconds
+    return command, metrics, seconds
 
 
 def describe(window: Window, readers: Readers) -> str:

@@ -2,10 +2,12 @@
 databases, percentiles and timings, and the error output of a failed child."""
 
 import contextlib
+import json
 import os
 import platform
 import statistics
 import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -82,3 +84,18 @@ def telling_why() -> Iterator[None]:
         command = " ".join(map(str, error.cmd[1:]))
         output = (error.stderr or "")[-3000:]
         raise RuntimeError(f"{command} failed:\n{output}") from error
+
+
+def run_evaluate(args: list[str]) -> dict[str, float]:
+    """`manage.py evaluate` with `args`, in a process of its own (one maths
+    thread, as in the app): its JSON line."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", "evaluate", *args],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"},
+    )
+    metrics: dict[str, float] = json.loads(result.stdout.strip().splitlines()[-1])
+    return metrics

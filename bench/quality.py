@@ -7,12 +7,8 @@ second each here), so it runs on a fixed sample of readers; Paperfeed is
 reported on that sample as well as on every reader.
 """
 
-import json
-import os
-import subprocess
-import sys
 
-from bench.common import ROOT, SHARED_DATA
+from bench.common import SHARED_DATA, run_evaluate
 
 SVM_SAMPLE = 1000
 PUBLISHED = {
@@ -64,18 +60,11 @@ def evaluate(
     ]
     if users:
         args += ["--users", str(users)]
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"},
-    )
+    metrics = run_evaluate(args[1:])
     command = "python manage.py " + " ".join(
         a.replace(str(SHARED_DATA), "../shared/data") for a in args
     )
-    return command, json.loads(result.stdout.strip().splitlines()[-1])
+    return command, metrics
 
 
 def run() -> str:
