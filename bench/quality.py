@@ -7,7 +7,6 @@ second each here), so it runs on a fixed sample of readers; Paperfeed is
 reported on that sample as well as on every reader.
 """
 
-
 from bench.common import SHARED_DATA, run_evaluate
 
 SVM_SAMPLE = 1000
