@@ -6,7 +6,18 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import NamedTuple
 
-from django.db.models import F, Max, Min, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.http import HttpRequest
 from django.utils.dateparse import parse_date
 
@@ -93,8 +104,15 @@ class Order(StrEnum):
     LATEST = "latest"
 
 
+# Likes a paper needs before they count for trending: one reader's like
+# would otherwise put a paper first for everyone.
+TRENDING_MIN_LIKES = 2
+
+
 def papers_in(listing: Listing, order: Order = Order.TRENDING) -> QuerySet[Paper]:
-    """The listing's papers with their likes, trending first or newest first."""
+    """The listing's papers with their likes, trending first (likes of at
+    least TRENDING_MIN_LIKES readers plus upvotes elsewhere, then the newest)
+    or newest first."""
     papers = (
         Paper.objects.listed()
         .with_likes()
@@ -102,9 +120,34 @@ def papers_in(listing: Listing, order: Order = Order.TRENDING) -> QuerySet[Paper
     )
     if order is Order.LATEST:
         return papers.order_by("-announced_on", "-arxiv_id")
-    return papers.annotate(trend=F("likes") + F("upvotes")).order_by(
+    return papers.annotate(trend=F("upvotes") + _counted_likes()).order_by(
         "-trend", "-announced_on", "-arxiv_id"
     )
+
+
+def _counted_likes() -> Case:
+    return Case(
+        When(likes__gte=TRENDING_MIN_LIKES, then=F("likes")),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+
+
+class TrendBasis(NamedTuple):
+    """What trending rests on in a listing: papers with enough likes here,
+    and papers with upvotes elsewhere."""
+
+    liked: int
+    upvoted: int
+
+
+def trend_basis(papers: QuerySet[Paper]) -> TrendBasis:
+    """What the trending order of `papers` (from `papers_in`) rests on."""
+    counts = papers.order_by().aggregate(
+        liked=Count("pk", filter=Q(likes__gte=TRENDING_MIN_LIKES)),
+        upvoted=Count("pk", filter=Q(upvotes__gt=0)),
+    )
+    return TrendBasis(counts["liked"], counts["upvoted"])
 
 
 # Far enough from date.max that a month or week around the day still exists.

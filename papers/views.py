@@ -14,7 +14,13 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from papers import arxiv_ids, hooks
-from papers.listing import PERIOD_CHOICES, Order, listing_from, papers_in
+from papers.listing import (
+    PERIOD_CHOICES,
+    Order,
+    listing_from,
+    papers_in,
+    trend_basis,
+)
 from papers.models import Paper, PaperTopic, Topic
 from papers.paging import PAPER_PAGE, paginate, paginate_ids
 from papers.search import MAX_QUERY_LENGTH, query_words, search_papers
@@ -34,10 +40,12 @@ def listing(
     context = {**(context or {}), "period": period, "listing": shown}
     if shown is None:
         return render(request, "papers/home.html", context)
+    papers = papers_in(shown, order)
     context.update(
         period_choices=PERIOD_CHOICES,
         order=order,
-        page=paginate(request, papers_in(shown, order)),
+        page=paginate(request, papers),
+        trend=trend_basis(papers) if order is Order.TRENDING else None,
     )
     if is_load_more(request):
         return render(request, PAPER_PAGE, context)

@@ -103,6 +103,33 @@ def test_a_new_reader_sees_followed_topics_by_trending_and_a_banner(
     assert "Like a few papers" in response.content.decode()
 
 
+def test_one_readers_like_does_not_make_a_paper_trend(client):
+    liked_once = make_paper(arxiv_id="2510.00001", title="Liked by one reader")
+    make_paper(arxiv_id="2510.00002", title="Newer, liked by nobody")
+    Feedback.objects.create(user=make_user(), paper=liked_once, value=1)
+
+    response = client.get(reverse("home"))
+
+    assert titles(response) == ["Newer, liked by nobody", "Liked by one reader"]
+    assert "no paper of this day has likes here or upvotes elsewhere yet" in (
+        response.content.decode()
+    )
+
+
+def test_trending_says_what_it_rests_on(client):
+    liked = make_paper(title="Liked by two readers")
+    make_paper(title="Upvoted elsewhere", upvotes=3)
+    for _ in range(2):
+        Feedback.objects.create(user=make_user(), paper=liked, value=1)
+
+    html = client.get(reverse("home")).content.decode()
+
+    assert (
+        "trending first: 1 liked here by two readers or more, 1 upvoted on"
+        " Hugging Face, then the newest." in html
+    )
+
+
 def test_trending_counts_likes_here_and_upvotes_elsewhere(reader_client):
     liked_here = make_paper(title="Liked by readers", upvotes=1)
     make_paper(title="Upvoted elsewhere", upvotes=2)
