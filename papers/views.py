@@ -73,6 +73,13 @@ def topic_list(request: HttpRequest) -> HttpResponse:
     topics = Topic.objects.annotate(paper_count=Count("paper_links")).order_by(
         "group", "archive", "code"
     )
+    # A paper cross-listed in two categories of an archive is one of its papers.
+    archive_papers = dict(
+        PaperTopic.objects.order_by()
+        .values("topic__archive")
+        .annotate(papers=Count("paper", distinct=True))
+        .values_list("topic__archive", "papers")
+    )
     groups = []
     for group, in_group in groupby(topics, key=lambda t: t.group):
         archives = []
@@ -83,7 +90,7 @@ def topic_list(request: HttpRequest) -> HttpResponse:
                     "code": archive,
                     "name": ARCHIVE_NAMES.get(archive, archive),
                     "topics": categories,
-                    "paper_count": sum(t.paper_count for t in categories),
+                    "paper_count": archive_papers.get(archive, 0),
                 }
             )
         groups.append({"name": group, "archives": archives})

@@ -7,7 +7,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from papers.models import Paper
+from papers.models import Paper, PaperTopic, Topic
 from tests.factories import make_paper, make_user
 from tests.html import titles
 
@@ -249,6 +249,23 @@ def test_topics_page_lists_groups_archives_and_categories_with_counts(client: Cl
     )
     assert re.search(r"astro-ph\.CO</span> [^<]+</a> <span class=\"count\">1<", html)
     assert html.count('class="topic-grid"') == 20  # one per archive
+    # The cross-listed paper is one of the archive's two papers, not two.
+    assert '(astro-ph)</span> <span class="count">2 papers</span>' in html
+
+
+def test_topic_counts_group_their_thousands(client: Client):
+    topic = Topic.objects.get(code="hep-th")
+    papers = Paper.objects.bulk_create(
+        Paper(arxiv_id=f"0901.{n:04d}", title=f"T{n}", abstract="A", announced_on=DAY)
+        for n in range(1234)
+    )
+    PaperTopic.objects.bulk_create(
+        PaperTopic(paper=paper, topic=topic, announced_on=DAY) for paper in papers
+    )
+
+    html = client.get(reverse("papers:topics")).text
+
+    assert '<span class="count">1,234 papers</span>' in html
 
 
 def test_topic_page_lists_its_papers_newest_day_first(client: Client):
