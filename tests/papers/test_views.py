@@ -92,7 +92,7 @@ def test_empty_catalogue_explains_how_to_load_papers(client: Client):
     assert "import_papers" in response.text
 
 
-def test_card_shows_three_authors_the_author_count_topics_and_arxiv_links(
+def test_card_shows_its_id_three_authors_the_author_count_topics_and_links(
     client: Client,
 ):
     make_paper(
@@ -105,6 +105,7 @@ def test_card_shows_three_authors_the_author_count_topics_and_arxiv_links(
 
     html = client.get(reverse("home")).text
 
+    assert '<span class="arxiv-id">arXiv:2510.12345</span>' in html
     assert "A One, B Two, C Three and others" in html
     assert "D Four" not in html
     assert "5 authors" in html
