@@ -1,6 +1,7 @@
 """Sign-up and log-in forms: Django's auth forms plus e-mail and throttling."""
 
 from typing import Any
+from zoneinfo import available_timezones
 
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
@@ -26,9 +27,19 @@ class SignupForm(UserCreationForm[User]):
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
 
+    # Filled by the page's script with the browser's zone, so that digests
+    # come at the reader's hour from the start; UTC without JavaScript.
+    time_zone = forms.CharField(
+        required=False, widget=forms.HiddenInput(attrs={"data-browser-time-zone": ""})
+    )
+
     class Meta(UserCreationForm.Meta):
         model = User
-        fields = ("username", "email")
+        fields = ("username", "email", "time_zone")
+
+    def clean_time_zone(self) -> str:
+        zone: str = self.cleaned_data.get("time_zone") or ""
+        return zone if zone in available_timezones() else "UTC"
 
     def clean_email(self) -> str:
         email = User.objects.normalize_email(self.cleaned_data["email"])

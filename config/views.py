@@ -66,7 +66,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
         body["database"] = "ok"
         body["counts"] = {
             "papers": Paper.objects.count(),
-            "topics": Topic.objects.count(),
+            # arXiv's current categories; legacy archives are only old papers' codes.
+            "topics": Topic.objects.filter(legacy=False).count(),
         }
         body["index"] = (
             TextIndex.objects.filter(is_current=True)

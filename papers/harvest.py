@@ -65,8 +65,9 @@ def oai_sets(categories: Sequence[str]) -> dict[str, set[str]]:
     """The OAI-PMH sets holding `categories`, each with the codes wanted from it."""
     topics = {
         code: (archive, group)
+        # Legacy archives have no set of their own: nothing new is listed there.
         for code, archive, group in Topic.objects.filter(
-            code__in=categories
+            code__in=categories, legacy=False
         ).values_list("code", "archive", "group")
     }
     unknown = [code for code in categories if code not in topics]

@@ -47,11 +47,17 @@ class Days(NamedTuple):
 
 @dataclass(frozen=True)
 class Listing:
-    """One period of announcements and its neighbours that hold papers."""
+    """One period of announcements and its neighbours that hold papers.
+
+    `focus` is the day another period's link keeps: the period's newest day
+    with papers, so that switching from a week that starts in one month to
+    "Monthly" opens the month that holds its papers.
+    """
 
     period: Period
     start: dt.date
     end: dt.date
+    focus: dt.date
     previous: dt.date | None
     next: dt.date | None
 
@@ -79,6 +85,11 @@ def latest_day() -> dt.date | None:
 def listing_for(day: dt.date, period: Period) -> Listing:
     """The period around `day`; previous/next skip periods without papers."""
     start, end = period_bounds(day, period)
+    newest_within: dt.date | None = (
+        Paper.objects.listed()
+        .filter(announced_on__range=(start, end))
+        .aggregate(d=Max("announced_on"))["d"]
+    )
     previous = (
         Paper.objects.listed()
         .filter(announced_on__lt=start)
@@ -93,6 +104,7 @@ def listing_for(day: dt.date, period: Period) -> Listing:
         period=period,
         start=start,
         end=end,
+        focus=newest_within or day,
         previous=previous["d"] and period_bounds(previous["d"], period).first,
         next=following["d"] and period_bounds(following["d"], period).first,
     )

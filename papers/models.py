@@ -25,21 +25,36 @@ def topic_url(prefix: str, code: str) -> str:
 
 
 class Topic(models.Model):
-    """An arXiv category such as cs.LG; loaded from the taxonomy by a migration."""
+    """An arXiv category such as cs.LG; loaded from the taxonomy by a migration.
+
+    A legacy topic is a code only old papers carry: a retired archive (its
+    `successor` is the category that took it over) or a bare archive code
+    from before subject classes (its successors are the archive's categories).
+    """
 
     code = models.CharField(max_length=MAX_CATEGORY, unique=True)
     name = models.CharField(max_length=200)
     archive = models.CharField(max_length=32)
     group = models.CharField(max_length=100)
+    legacy = models.BooleanField(default=False)
+    successor = models.CharField(max_length=MAX_CATEGORY, blank=True)
 
     class Meta:
-        ordering = ["group", "archive", "code"]
+        ordering = ["legacy", "group", "archive", "code"]
 
     def __str__(self) -> str:
         return f"{self.code} ({self.name})"
 
     def get_absolute_url(self) -> str:
         return topic_url(get_script_prefix(), self.code)
+
+    def successors(self) -> "models.QuerySet[Topic]":
+        """The current categories that took over a legacy topic."""
+        if not self.legacy:
+            return Topic.objects.none()
+        if self.successor:
+            return Topic.objects.filter(code=self.successor)
+        return Topic.objects.filter(archive=self.archive, legacy=False)
 
 
 class PaperQuerySet(models.QuerySet["Paper"]):

@@ -1,6 +1,9 @@
-"""The arXiv category taxonomy: its 155 current categories.
+"""The arXiv category taxonomy: its 155 current categories, and the codes old
+papers still carry: the archives arXiv retired in the 1990s and the bare
+archive codes used before archives had subject classes.
 
-Transcribed from arxiv.org/category_taxonomy (codes, names, archives, groups).
+Transcribed from arxiv.org/category_taxonomy (codes, names, archives, groups)
+and from arXiv's listing of its retired archives and their successors.
 
 Loaded into `papers.Topic` by a data migration, so a fresh install needs no data files.
 """
@@ -231,11 +234,76 @@ ARCHIVE_NAMES: dict[str, str] = {
 }
 
 
+LEGACY_GROUP = "Legacy archives"
+
+# Archives arXiv retired, each folded into one current category:
+# (code, name, successor).
+RETIRED_ARCHIVES: tuple[tuple[str, str, str], ...] = (
+    ("acc-phys", "Accelerator Physics", "physics.acc-ph"),
+    ("adap-org", "Adaptation, Noise, and Self-Organizing Systems", "nlin.AO"),
+    ("alg-geom", "Algebraic Geometry", "math.AG"),
+    ("ao-sci", "Atmospheric-Oceanic Sciences", "physics.ao-ph"),
+    ("atom-ph", "Atomic, Molecular and Optical Physics", "physics.atom-ph"),
+    ("bayes-an", "Bayesian Analysis", "physics.data-an"),
+    ("chao-dyn", "Chaotic Dynamics", "nlin.CD"),
+    ("chem-ph", "Chemical Physics", "physics.chem-ph"),
+    ("cmp-lg", "Computation and Language", "cs.CL"),
+    ("comp-gas", "Cellular Automata and Lattice Gases", "nlin.CG"),
+    ("dg-ga", "Differential Geometry", "math.DG"),
+    ("funct-an", "Functional Analysis", "math.FA"),
+    ("mtrl-th", "Materials Theory", "cond-mat.mtrl-sci"),
+    ("patt-sol", "Pattern Formation and Solitons", "nlin.PS"),
+    ("plasm-ph", "Plasma Physics", "physics.plasm-ph"),
+    ("q-alg", "Quantum Algebra and Topology", "math.QA"),
+    ("solv-int", "Exactly Solvable and Integrable Systems", "nlin.SI"),
+    ("supr-con", "Superconductivity", "cond-mat.supr-con"),
+)
+
+# Archives whose bare code papers carried before the archive had subject
+# classes (astro-ph until 2009, for one): their successors are the archive's
+# categories.
+BARE_ARCHIVES = (
+    "astro-ph",
+    "cond-mat",
+    "cs",
+    "econ",
+    "eess",
+    "math",
+    "nlin",
+    "physics",
+    "q-bio",
+    "q-fin",
+    "stat",
+)
+
+
 def create_topics(topic_model: Any) -> None:
-    """Create the categories missing from `topic_model`'s table (the data
-    migration passes its historical model; tests that flushed the table, the
-    real one)."""
+    """Create the current categories missing from `topic_model`'s table (the
+    data migration passes its historical model; tests that flushed the table,
+    the real one)."""
     topic_model.objects.bulk_create(
         [topic_model(code=c, name=n, archive=a, group=g) for c, n, a, g in CATEGORIES],
         ignore_conflicts=True,
     )
+
+
+def create_legacy_topics(topic_model: Any) -> None:
+    """Create the legacy topics missing from `topic_model`'s table (a model
+    with the `legacy` and `successor` fields)."""
+    retired = [
+        topic_model(
+            code=c, name=n, archive=c, group=LEGACY_GROUP, legacy=True, successor=s
+        )
+        for c, n, s in RETIRED_ARCHIVES
+    ]
+    bare = [
+        topic_model(
+            code=c,
+            name=f"{ARCHIVE_NAMES[c]}, before subject classes",
+            archive=c,
+            group=LEGACY_GROUP,
+            legacy=True,
+        )
+        for c in BARE_ARCHIVES
+    ]
+    topic_model.objects.bulk_create([*retired, *bare], ignore_conflicts=True)

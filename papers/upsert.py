@@ -140,8 +140,8 @@ def _topic_links(
     """The links to the known codes' topics; unknown codes are counted in `unknown`.
 
     Positions index the source's category list, so position 0 is always
-    arXiv's primary category: a paper whose primary code is unknown (say the
-    archive-level "astro-ph") has no primary topic rather than a cross-list
+    arXiv's primary category: a paper whose primary code is unknown (one
+    outside the taxonomy) has no primary topic rather than a cross-list
     promoted to primary.
     """
     links: _Links = []

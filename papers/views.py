@@ -24,7 +24,7 @@ from papers.listing import (
 from papers.models import Paper, PaperTopic, Topic
 from papers.paging import PAPER_PAGE, paginate, paginate_ids
 from papers.search import MAX_QUERY_LENGTH, query_words, search_papers
-from papers.taxonomy import ARCHIVE_NAMES
+from papers.taxonomy import ARCHIVE_NAMES, LEGACY_GROUP
 from web.http import HtmxRequest, is_load_more
 
 
@@ -70,18 +70,24 @@ def paper_detail(request: HttpRequest, arxiv_id: str) -> HttpResponse:
 
 @require_GET
 def topic_list(request: HttpRequest) -> HttpResponse:
+    # Legacy archives last: only old papers carry them.
     topics = Topic.objects.annotate(paper_count=Count("paper_links")).order_by(
-        "group", "archive", "code"
+        "legacy", "group", "archive", "code"
     )
     # A paper cross-listed in two categories of an archive is one of its papers.
     archive_papers = dict(
-        PaperTopic.objects.order_by()
+        PaperTopic.objects.filter(topic__legacy=False)
+        .order_by()
         .values("topic__archive")
         .annotate(papers=Count("paper", distinct=True))
         .values_list("topic__archive", "papers")
     )
     groups = []
+    legacy: list[Topic] = []
     for group, in_group in groupby(topics, key=lambda t: t.group):
+        if group == LEGACY_GROUP:
+            legacy = list(in_group)
+            continue
         archives = []
         for archive, in_archive in groupby(in_group, key=lambda t: t.archive):
             categories = list(in_archive)
@@ -94,7 +100,8 @@ def topic_list(request: HttpRequest) -> HttpResponse:
                 }
             )
         groups.append({"name": group, "archives": archives})
-    return render(request, "papers/topic_list.html", {"groups": groups})
+    context = {"groups": groups, "legacy": legacy, "legacy_group": LEGACY_GROUP}
+    return render(request, "papers/topic_list.html", context)
 
 
 # How topic pages and search results can be ordered (?order=).

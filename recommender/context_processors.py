@@ -9,11 +9,15 @@ from django.utils.functional import cached_property
 
 from recommender.models import Feedback, ReaderProfile
 
+# Where a visitor's choice of card view is kept (a reader's is on their profile).
+COMPACT_SESSION_KEY = "compact_cards"
+
 
 class ReaderState:
     def __init__(
         self, request: HttpRequest, *, feedback: dict[int, int] | None = None
     ) -> None:
+        self.request = request
         self.user = request.user
         if feedback is not None:
             # What the caller already knows: saves loading every judgement.
@@ -27,6 +31,13 @@ class ReaderState:
         return dict(
             Feedback.objects.filter(user=self.user).values_list("paper_id", "value")
         )
+
+    @cached_property
+    def compact(self) -> bool:
+        """Whether cards show as one line each (the reader's last choice)."""
+        if not self.user.is_authenticated:
+            return bool(self.request.session.get(COMPACT_SESSION_KEY, False))
+        return ReaderProfile.objects.filter(user=self.user, compact_cards=True).exists()
 
     @cached_property
     def followed(self) -> frozenset[int]:

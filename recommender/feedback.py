@@ -6,6 +6,7 @@ feed sent (`tasks.request_refresh`); a refresh that fails loses nothing.
 """
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Expression, OuterRef, Subquery, Value
@@ -17,10 +18,27 @@ from papers.models import Paper, Topic
 from recommender.models import Feedback, ReaderProfile
 from recommender.tasks import request_refresh
 
+# What a request asks a judgement to be, by name; "neither" clears it.
+FEEDBACK_BY_NAME: dict[str, int | None] = {
+    "like": Feedback.LIKE,
+    "not-interested": Feedback.NOT_INTERESTED,
+    "neither": None,
+}
 
-def set_feedback(*, user: User, paper: Paper, value: int) -> int | None:
-    """Give `paper` a like or a "not interested" (`value`); the same value again
-    takes it back. Saved first, then a refresh is sent. Returns the state."""
+
+class FeedbackChange(NamedTuple):
+    """A reader's judgement of a paper before and after a request (None:
+    neither liked nor marked not interested)."""
+
+    before: int | None
+    after: int | None
+
+
+def set_feedback(*, user: User, paper: Paper, value: int | None) -> FeedbackChange:
+    """Make the reader's judgement of `paper` `value` (a like, a "not
+    interested", or None for neither). Asking for the state the paper is
+    already in changes nothing and sends nothing; a change is saved first,
+    then a refresh is sent."""
     for attempt in range(2):
         try:
             with transaction.atomic():
@@ -30,16 +48,17 @@ def set_feedback(*, user: User, paper: Paper, value: int) -> int | None:
                     .first()
                 )
                 before = current.value if current else None
-                after = None if before == value else value
-                if current is None:
+                if before == value:
+                    return FeedbackChange(before, value)
+                if value is None:
+                    Feedback.objects.filter(user=user, paper=paper).delete()
+                elif current is None:
                     Feedback.objects.create(user=user, paper=paper, value=value)
-                elif after is None:
-                    current.delete()
                 else:
-                    current.value = after
+                    current.value = value
                     current.save(update_fields=["value", "updated_at"])
                 request_refresh(user=user)
-            return after
+            return FeedbackChange(before, value)
         except IntegrityError:
             # A double click raced us to create the row: the retry sees it.
             if attempt:

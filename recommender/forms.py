@@ -19,7 +19,9 @@ BIBTEX_MAX_BYTES = MAX_BYTES
 
 class OnboardingForm(forms.Form):
     topics = forms.ModelMultipleChoiceField(
-        queryset=Topic.objects.order_by("group", "archive", "code"),
+        queryset=Topic.objects.filter(legacy=False).order_by(
+            "group", "archive", "code"
+        ),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         label="Topics to follow",
@@ -89,6 +91,7 @@ class AccountForm(forms.ModelForm):  # type: ignore[type-arg]
         choices=_time_zones,
         label="Time zone",
         help_text="Your digest comes at its hour in this time zone.",
+        widget=forms.Select(attrs={"data-browser-time-zone": ""}),
     )
 
     class Meta:

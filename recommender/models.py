@@ -142,6 +142,8 @@ class ReaderProfile(models.Model):
     topics = models.ManyToManyField(Topic, blank=True, related_name="followers")
     interests = models.TextField(blank=True, max_length=INTERESTS_MAX_LENGTH)
     onboarded_at = models.DateTimeField(null=True, blank=True)
+    # Cards as one line each (title and buttons), for triaging a long day.
+    compact_cards = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return f"profile of {self.user_id}"

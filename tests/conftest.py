@@ -17,7 +17,7 @@ from django.test import Client
 from accounts.models import User
 from config.celery import app as celery_app
 from papers.models import Topic
-from papers.taxonomy import create_topics
+from papers.taxonomy import create_legacy_topics, create_topics
 from tests.factories import make_user
 
 # pytest-django's live_server runs in a thread beside Playwright's event loop.
@@ -117,6 +117,7 @@ def taxonomy(transactional_db: None) -> None:
     """The arXiv taxonomy, as the data migration loads it: a transactional
     test's flush empties every table, migration data included."""
     create_topics(Topic)
+    create_legacy_topics(Topic)
 
 
 @pytest.fixture

@@ -13,7 +13,8 @@ def feedback_of(context: template.Context, paper: Paper) -> int | None:
     return None if reader is None else reader.feedback.get(paper.pk)
 
 
-@register.simple_tag
-def bar_width(weight: float, scale: float) -> str:
-    """A term's bar length on the interests chart, in chart units."""
-    return f"{max(abs(weight) * scale, 1.0):.1f}"
+@register.filter
+def magnitude(weight: float) -> str:
+    """A term's weight as a bar's value on the interests chart: its size,
+    written unlocalised for the `value` attribute."""
+    return f"{abs(weight):.6f}"

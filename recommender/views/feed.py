@@ -9,7 +9,6 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
-from django_htmx.http import trigger_client_event
 
 from accounts.models import User
 from papers.listing import PERIOD_CHOICES, Days, Listing, Order, listing_from, papers_in
@@ -51,6 +50,8 @@ def for_you(request: ReaderRequest, *, context: dict[str, Any]) -> HttpResponse:
     if is_load_more(request):
         return render(request, PAPER_PAGE, context)
     if request.htmx and request.htmx.target == "paper-list":
+        # The new ranking the reader asked for: the status line follows it.
+        context["status_oob"] = True
         return render(request, "recommender/feed.html#paper-list", context)
     return render(request, "recommender/feed.html", context)
 
@@ -110,16 +111,15 @@ def status_context(request: HttpRequest, status: feed.FeedStatus) -> dict[str, A
 @login_required
 def feed_status(request: ReaderRequest) -> HttpResponse:
     """The feed's status line. While the feed is updating it polls itself; once
-    a newer feed than the page's (`since`) is ready, it tells the page to reload
-    its list (the `feed-updated` event)."""
+    a newer feed than the page's (`since`) is ready, it offers to show it."""
     status = feed.feed_status(user=request.user)
-    response = render(
-        request, "recommender/feed.html#feed-status", status_context(request, status)
-    )
+    context = status_context(request, status)
     since = request.GET.get("since", "")
     if not status.updating and status.built_at and status.built_at.isoformat() != since:
-        trigger_client_event(response, "feed-updated")
-    return response
+        # The page the line is on, shown again with the new ranking.
+        page = request.htmx.current_url_abs_path if request.htmx else None
+        context["newer_ranking"] = page or "/"
+    return render(request, "recommender/feed.html#feed-status", context)
 
 
 @require_GET

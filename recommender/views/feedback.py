@@ -1,4 +1,5 @@
-"""A card's buttons: like, not interested, and a topic's follow."""
+"""A card's buttons: like, not interested, a topic's follow, and the choice
+between full and compact cards."""
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -8,38 +9,52 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from papers.models import Paper, Topic
-from recommender.context_processors import ReaderState
-from recommender.feedback import set_feedback, toggle_follow
-from recommender.models import Feedback
+from recommender.context_processors import COMPACT_SESSION_KEY, ReaderState
+from recommender.feedback import FEEDBACK_BY_NAME, set_feedback, toggle_follow
+from recommender.models import ReaderProfile
+from recommender.pending import keep_for_after_login
 from recommender.views import ReaderRequest
 from web.http import HtmxRequest, safe_next_url
-
-FEEDBACK_VALUES = {"like": Feedback.LIKE, "not-interested": Feedback.NOT_INTERESTED}
 
 
 @require_POST
 def feedback(request: HtmxRequest, paper_id: int) -> HttpResponse:
-    """Like, or mark not interested, or take either back (the same button again)."""
+    """Set the reader's judgement of the paper to the posted state: like, not
+    interested or neither. The answer offers to undo a change."""
     paper = get_object_or_404(Paper, pk=paper_id)
-    value = FEEDBACK_VALUES.get(request.POST.get("value", ""))
+    name = request.POST.get("value", "")
     back = _back_url(request, paper)
+    if name not in FEEDBACK_BY_NAME:
+        return HttpResponse(
+            "Unknown feedback: send like, not-interested or neither.", status=400
+        )
     if not request.user.is_authenticated:
-        # Log in, then come back to the same place on the same page.
+        # Log in, then come back to the same place on the same page, with the
+        # judgement applied.
+        keep_for_after_login(request, paper, name)
         login = redirect_to_login(back)
         if request.htmx:
             return HttpResponseClientRedirect(login["Location"])
         return login
-    if value is None:
-        return HttpResponse("Unknown feedback.", status=400)
-    state = set_feedback(user=request.user, paper=paper, value=value)
+    change = set_feedback(user=request.user, paper=paper, value=FEEDBACK_BY_NAME[name])
     if not request.htmx:
         return redirect(back)
     paper = Paper.objects.with_likes().get(pk=paper.pk)
-    judged = {} if state is None else {paper.pk: state}
-    context = {"paper": paper, "reader": ReaderState(request, feedback=judged)}
+    judged = {} if change.after is None else {paper.pk: change.after}
+    context = {
+        "paper": paper,
+        "reader": ReaderState(request, feedback=judged),
+        "undo": _name_of(change.before) if change.before != change.after else None,
+    }
     response = render(request, "recommender/_feedback.html", context)
+    if change.before == change.after:
+        return response
     # The feed's status line on the page listens for this and starts polling.
     return trigger_client_event(response, "feedback-changed")
+
+
+def _name_of(value: int | None) -> str:
+    return next(name for name, v in FEEDBACK_BY_NAME.items() if v == value)
 
 
 def _back_url(request: HtmxRequest, paper: Paper) -> str:
@@ -53,8 +68,23 @@ def _back_url(request: HtmxRequest, paper: Paper) -> str:
 @require_POST
 @login_required
 def follow(request: ReaderRequest, code: str) -> HttpResponse:
-    topic = get_object_or_404(Topic, code=code)
+    # Legacy archives list no new papers: there is nothing to follow.
+    topic = get_object_or_404(Topic, code=code, legacy=False)
     toggle_follow(user=request.user, topic=topic)
     if request.htmx:
         return render(request, "recommender/_follow.html", {"topic": topic})
     return redirect(safe_next_url(request) or topic.get_absolute_url())
+
+
+@require_POST
+def card_view(request: HtmxRequest) -> HttpResponse:
+    """Show cards compact (one line each) or full, remembered for the reader
+    (on their profile) or the visitor (in their session)."""
+    compact = request.POST.get("view") == "compact"
+    if request.user.is_authenticated:
+        ReaderProfile.objects.update_or_create(
+            user=request.user, defaults={"compact_cards": compact}
+        )
+    else:
+        request.session[COMPACT_SESSION_KEY] = compact
+    return redirect(safe_next_url(request) or "home")

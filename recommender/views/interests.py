@@ -17,17 +17,17 @@ def interests(request: ReaderRequest) -> HttpResponse:
     context = {
         "interests": described,
         "status": feed.feed_status(user=request.user),
-        "scale": _bar_scale(described),
+        "strongest": _strongest(described),
     }
     return render(request, "recommender/interests.html", context)
 
 
-def _bar_scale(described: training.Interests | None) -> float:
-    """Pixels per unit of weight, so the strongest term's bar is 240 px."""
+def _strongest(described: training.Interests | None) -> float:
+    """The largest weight of a shown term: the full length of the bars."""
     if described is None:
         return 0.0
     weights = [abs(w) for _, w in described.liked_terms + described.disliked_terms]
-    return 240 / max(weights) if weights else 0.0
+    return max(weights, default=0.0)
 
 
 @require_POST

@@ -1,5 +1,6 @@
-// Keyboard triage on pages of paper cards: j/k move between cards, l likes,
-// x marks not interested, o opens the paper, ? lists the keys.
+// Keyboard triage on pages of paper cards: j/k move between cards, l likes and
+// x marks not interested (then the next card), u undoes the last of those,
+// o opens the paper, ? lists the keys.
 (function () {
   "use strict";
 
@@ -23,15 +24,35 @@
     var all = cards();
     if (!all.length) return;
     var index = all.indexOf(current());
+    // Past the last card, the next page comes in and j goes on into it.
+    var more = document.querySelector("#load-more a");
+    if (step > 0 && index === all.length - 1 && more) {
+      more.click();
+      return;
+    }
     // Nothing selected yet: j starts at the first card, k at the last.
     var next = index < 0 ? (step > 0 ? 0 : all.length - 1) : index + step;
     select(all[Math.max(0, Math.min(all.length - 1, next))]);
   }
 
-  function press(value) {
+  // The card last liked or marked not interested: u undoes there, wherever
+  // the selection has moved since.
+  var judged = null;
+
+  // A button states what it asks for: a paper already liked has no "like"
+  // button to press, so a second l changes nothing.
+  function judge(value) {
     var card = current();
     var button = card && card.querySelector('button[name="value"][value="' + value + '"]');
-    if (button) button.click();
+    if (!button) return;
+    button.click();
+  }
+
+  function undo() {
+    var button = judged && judged.isConnected && judged.querySelector("button.undo");
+    if (!button) return;
+    select(judged);
+    button.click();
   }
 
   function showKeys() {
@@ -49,8 +70,9 @@
     var actions = {
       j: function () { move(1); },
       k: function () { move(-1); },
-      l: function () { press("like"); },
-      x: function () { press("not-interested"); },
+      l: function () { judge("like"); },
+      x: function () { judge("not-interested"); },
+      u: undo,
       o: function () {
         var link = current() && current().querySelector(".paper-title a");
         if (link) window.location.assign(link.href);
@@ -63,14 +85,29 @@
     action();
   });
 
-  // A click on a card makes it the current one, so the keys act on it next.
+  // A click on a card makes it the current one, so the keys act on it next;
+  // a like or "not interested" (by click or key) then moves on to the next.
   document.addEventListener("click", function (event) {
     var card = event.target.closest && event.target.closest(".paper-card");
     if (card) {
       var previous = current();
       if (previous) previous.classList.remove("is-current");
       card.classList.add("is-current");
+      if (event.target.closest("button.feedback-button")) {
+        judged = card;
+        answered = card;
+      }
     }
     if (event.target.closest && event.target.closest("[data-show-keys]")) showKeys();
+  });
+
+  // Moved on once the judgement is stored, not in the click: htmx reads the
+  // pressed button when the form submits, and focus leaving the form first
+  // would lose it.
+  var answered = null;
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var card = answered;
+    answered = null;
+    if (card && event.detail.successful && card === current()) move(1);
   });
 })();

@@ -34,6 +34,20 @@ def test_signup_creates_a_reader_and_logs_them_in(client):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("sent", "kept"),
+    [("Europe/Paris", "Europe/Paris"), ("", "UTC"), ("Mars/Olympus_Mons", "UTC")],
+)
+def test_signup_keeps_the_browsers_time_zone_when_it_is_a_real_one(client, sent, kept):
+    page = client.get(reverse("accounts:signup")).content.decode()
+    assert 'type="hidden" name="time_zone"' in page
+
+    sign_up(client, time_zone=sent)
+
+    assert User.objects.get(username="grace").time_zone == kept
+
+
+@pytest.mark.django_db
 def test_signup_onboards_then_keeps_a_safe_next(client):
     response = sign_up(client, next="/topics/")
 

@@ -116,10 +116,12 @@ def _expect_onboarded_feed(page: Page, url: str, window: QuerySet[Paper]) -> Non
 
 
 def _like_three_in_topic(page: Page) -> list[str]:
-    """Two likes by click, a third with the keys j and l: each time the status
-    line sees the new feed and the list reloads without the liked paper.
-    The arXiv ids liked."""
+    """Two likes by click, a third with the keys j and l. Each time the card
+    stays where it is, marked liked (after l the next card is the current
+    one), and once the refresh is done the status line offers the new
+    ranking, which no longer holds the liked paper. The arXiv ids liked."""
     liked: list[str] = []
+    cards = page.locator("#paper-list .paper-card")
     for by_keys in (False, False, True):
         position, card = _first_card(page, lambda topic: topic == TOPIC)
         liked.append(card.get_attribute("data-paper") or "")
@@ -127,27 +129,48 @@ def _like_three_in_topic(page: Page) -> list[str]:
         if by_keys:
             _move_to(page, position)
             page.keyboard.press("l")
+            expect(cards.nth(position + 1)).to_have_class(re.compile(r"\bis-current\b"))
         else:
             card.get_by_role("button", name="Like", exact=True).click()
-        expect(card).to_have_count(0)
-        expect(page.locator("#feed-status time")).not_to_have_attribute(
-            "datetime", built
+        expect(card.get_by_role("button", name="Like", exact=True)).to_have_attribute(
+            "aria-pressed", "true"
         )
+        expect(cards.nth(position)).to_have_attribute("id", card.get_attribute("id"))
+        _show_new_ranking(page, built)
+        expect(card).to_have_count(0)
     return liked
 
 
 def _dismiss_one_elsewhere(page: Page) -> str:
     """Not interested, with x, on the best paper of another topic (j past it, k
-    back). The arXiv id dismissed."""
+    back): the card folds where it is; u unfolds it, x again folds it, and the
+    new ranking leaves it out. The arXiv id dismissed."""
     position, card = _first_card(page, lambda topic: topic != TOPIC)
     dismissed = card.get_attribute("data-paper") or ""
+    built = page.locator("#feed-status time").get_attribute("datetime") or ""
     _move_to(page, position + 1)
     page.keyboard.press("k")
     expect(card).to_have_class(re.compile(r"\bis-current\b"))
     expect(card).to_be_focused()
     page.keyboard.press("x")
+    expect(card.locator(".abstract-box")).to_be_hidden()
+    expect(card.get_by_role("button", name="Undo")).to_be_visible()
+    page.keyboard.press("u")
+    dismiss = card.get_by_role("button", name="Not interested", exact=True)
+    expect(dismiss).to_have_attribute("aria-pressed", "false")
+    expect(card.locator(".abstract-box")).to_be_visible()
+    page.keyboard.press("x")
+    expect(dismiss).to_have_attribute("aria-pressed", "true")
+    _show_new_ranking(page, built)
     expect(card).to_have_count(0)
     return dismissed
+
+
+def _show_new_ranking(page: Page, built: str) -> None:
+    """Wait for the feed rebuilt after `built` and ask to see it."""
+    expect(page.locator("#feed-status time")).not_to_have_attribute("datetime", built)
+    page.get_by_role("button", name="Show the new ranking").click()
+    expect(page.get_by_role("button", name="Show the new ranking")).to_have_count(0)
 
 
 def _expect_feed_follows(

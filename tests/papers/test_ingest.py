@@ -94,16 +94,32 @@ def test_a_record_without_a_date_whose_id_names_no_month_is_refused() -> None:
 def test_unknown_categories_are_counted_and_kept_out_of_the_topics(db: None) -> None:
     result = upsert_papers(
         [
-            record(id="0704.0001", categories=["astro-ph", "gr-qc"]),
-            record(id="0704.0002", categories=["astro-ph", "alg-geom"]),
+            record(id="0704.0001", categories=["xx-ph", "gr-qc"]),
+            record(id="0704.0002", categories=["xx-ph", "yy-th"]),
         ]
     )
 
-    assert result.unknown_categories == {"astro-ph": 2, "alg-geom": 1}
+    assert result.unknown_categories == {"xx-ph": 2, "yy-th": 1}
     # The primary category is unknown: no topic pretends to be primary.
     assert [(p, code) for p, code, _ in links_of("0704.0001")] == [(1, "gr-qc")]
     assert links_of("0704.0002") == []
     assert Paper.objects.count() == 2
+
+
+def test_legacy_archive_codes_link_to_their_legacy_topics(db: None) -> None:
+    result = upsert_papers(
+        [
+            record(id="0704.0001", categories=["astro-ph", "gr-qc"]),
+            record(id="alg-geom/9201001", categories=["alg-geom", "math.AG"]),
+        ]
+    )
+
+    assert not result.unknown_categories
+    assert [code for _, code, _ in links_of("0704.0001")] == ["astro-ph", "gr-qc"]
+    assert [code for _, code, _ in links_of("alg-geom/9201001")] == [
+        "alg-geom",
+        "math.AG",
+    ]
 
 
 # --- upsert: existing papers ----------------------------------------------------

@@ -76,6 +76,37 @@ def test_a_day_without_papers_says_so_and_offers_navigation(client: Client):
     assert "← Previous day" in response.text
 
 
+def test_an_empty_period_links_to_the_nearest_periods_with_papers(client: Client):
+    make_paper(announced_on=dt.date(2025, 10, 20))
+    make_paper(announced_on=dt.date(2025, 12, 3))
+
+    response = client.get(reverse("home"), {"date": "2025-11-12", "period": "week"})
+
+    assert "No papers were announced in this week" in response.text
+    nearest = response.text.split("The nearest weeks with papers:")[1]
+    assert 'href="?date=2025-10-20&amp;period=week">the week of 20 October 2025' in (
+        nearest
+    )
+    assert 'href="?date=2025-12-01&amp;period=week">the week of 1 December 2025' in (
+        nearest
+    )
+
+
+def test_a_week_across_two_months_switches_to_the_month_of_its_papers(
+    client: Client,
+):
+    # The week of Monday 30 November 2026 has papers only in December.
+    make_paper(title="December", announced_on=dt.date(2026, 12, 2))
+
+    week = client.get(reverse("home"), {"date": "2026-11-30", "period": "week"})
+    month_link = re.search(r'href="\?date=([\d-]+)&amp;period=month"', week.text)
+    assert month_link is not None
+    month = client.get(reverse("home"), {"date": month_link[1], "period": "month"})
+
+    assert "Papers of December 2026" in month.text
+    assert titles(month) == ["December"]
+
+
 def test_bad_date_or_period_falls_back_to_the_latest_day(client: Client):
     make_paper(title="Latest", announced_on=DAY)
 
@@ -249,7 +280,7 @@ def test_topics_page_lists_groups_archives_and_categories_with_counts(client: Cl
         html,
     )
     assert re.search(r"astro-ph\.CO</span> [^<]+</a> <span class=\"count\">1<", html)
-    assert html.count('class="topic-grid"') == 20  # one per archive
+    assert html.count('class="topic-grid"') == 21  # one per archive, one of legacy
     # The cross-listed paper is one of the archive's two papers, not two.
     assert '(astro-ph)</span> <span class="count">2 papers</span>' in html
 
@@ -294,6 +325,32 @@ def test_topic_pages_paginate(client: Client):
     second = client.get(reverse("papers:topic", args=["astro-ph.GA"]), {"page": 2})
 
     assert titles(second) == ["Galaxy 01", "Galaxy 00"]
+
+
+def test_a_legacy_archive_lists_its_papers_and_points_to_its_successors(
+    reader_client: Client,
+):
+    make_paper(title="Galaxies of 1995", topics=["astro-ph"])
+    make_paper(title="Curves of 1992", topics=["alg-geom", "math.AG"])
+
+    astro = reader_client.get(reverse("papers:topic", args=["astro-ph"]))
+    algebraic = reader_client.get(reverse("papers:topic", args=["alg-geom"])).text
+    topics = reader_client.get(reverse("papers:topics")).text
+
+    assert titles(astro) == ["Galaxies of 1995"]
+    assert "A legacy archive" in astro.text
+    assert 'href="/topics/astro-ph.CO/"' in astro.text
+    assert 'href="/topics/math.AG/"' in algebraic
+    assert 'href="/topics/astro-ph.CO/"' not in algebraic
+    assert "Follow" not in algebraic
+    legacy = topics.split('id="legacy-heading"')[1]
+    assert re.search(
+        r'alg-geom</span> Algebraic Geometry</a> <span class="count">1<', legacy
+    )
+    assert (
+        reader_client.post(reverse("recommender:follow", args=["alg-geom"])).status_code
+        == 404
+    )
 
 
 def test_unknown_topic_is_404(client: Client):

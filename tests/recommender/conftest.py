@@ -17,7 +17,9 @@ def catalogue(sample_papers_file: Path) -> list[Paper]:
     call_command("import_papers", str(sample_papers_file))
     crowd_the_last_days()
     index.build_index()
-    return list(Paper.objects.prefetch_related("topic_links__topic").order_by("arxiv_id"))
+    return list(
+        Paper.objects.prefetch_related("topic_links__topic").order_by("arxiv_id")
+    )
 
 
 def window_papers(papers: list[Paper]) -> list[Paper]:

@@ -1,6 +1,7 @@
 """The signed-in home page: For you from stored feed items, Trending, Latest."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -180,21 +181,32 @@ def test_the_status_line_polls_while_the_feed_updates(reader_client, reader):
     assert "HX-Trigger" not in status
 
 
-def test_the_status_tells_the_page_when_a_newer_feed_is_ready(reader_client, reader):
+def test_a_newer_feed_is_offered_not_swapped_in(reader_client, reader):
     shown = timezone.now() - dt.timedelta(minutes=5)
     personal(reader, built_at=shown)
     since = {"since": shown.isoformat()}
+    on_page = {"HX-Request": "true", "HX-Current-URL": "http://testserver/?period=week"}
 
-    unchanged = reader_client.get(reverse("recommender:feed_status"), since)
+    unchanged = reader_client.get(
+        reverse("recommender:feed_status"), since, headers=on_page
+    ).content.decode()
     ReaderModel.objects.filter(user=reader).update(feed_built_at=timezone.now())
-    newer = reader_client.get(reverse("recommender:feed_status"), since)
+    newer = reader_client.get(
+        reverse("recommender:feed_status"), since, headers=on_page
+    ).content.decode()
 
-    assert "HX-Trigger" not in unchanged
-    assert "feed-updated" in newer["HX-Trigger"]
-    assert "Feed updated" in newer.content.decode()
+    assert "Show the new ranking" not in unchanged
+    assert "Feed updated" in newer
+    assert re.search(
+        r'<button type="button" class="link-button" hx-get="/\?period=week"'
+        r' hx-target="#paper-list"[^>]*>Show the new ranking</button>',
+        newer,
+    )
 
 
-def test_the_feed_list_reloads_itself_as_a_fragment(reader_client, reader):
+def test_the_new_ranking_comes_as_a_fragment_with_its_status_line(
+    reader_client, reader
+):
     paper = make_paper(title="Fresh pick", announced_on=DAY)
     personal(reader)
     FeedItem.objects.create(user=reader, paper=paper, day=DAY, score=1.0)
@@ -207,6 +219,7 @@ def test_the_feed_list_reloads_itself_as_a_fragment(reader_client, reader):
     assert html.lstrip().startswith('<div class="paper-list" id="paper-list"')
     assert "<html" not in html
     assert titles(response) == ["Fresh pick"]
+    assert 'id="feed-status" role="status" hx-swap-oob="true"' in html
 
 
 def test_feed_pages_need_a_reader(client):

@@ -59,14 +59,53 @@ def test_a_like_over_htmx_answers_the_pressed_buttons(reader_client, reader):
     assert likes_of(paper) == 1
 
 
-def test_the_same_button_again_takes_the_like_back(reader_client, reader):
+def test_a_like_sent_twice_stays_a_like_and_sends_one_refresh(
+    reader_client, reader, django_capture_on_commit_callbacks
+):
     paper = make_paper()
-    reader_client.post(like_url(paper), {"value": "like"})
 
-    reader_client.post(like_url(paper), {"value": "like"})
+    with django_capture_on_commit_callbacks() as refreshes:
+        reader_client.post(like_url(paper), {"value": "like"})
+        again = reader_client.post(
+            like_url(paper), {"value": "like"}, headers={"HX-Request": "true"}
+        )
+
+    assert Feedback.objects.get(user=reader, paper=paper).value == Feedback.LIKE
+    assert likes_of(paper) == 1
+    assert len(refreshes) == 1
+    assert "HX-Trigger" not in again
+    assert "Undo" not in again.content.decode()
+
+
+def test_a_pressed_button_offers_neither_and_clears_the_judgement(
+    reader_client, reader
+):
+    paper = make_paper()
+    liked = reader_client.post(
+        like_url(paper), {"value": "like"}, headers={"HX-Request": "true"}
+    ).content.decode()
+    assert 'value="neither" class="feedback-button like"' in liked
+
+    reader_client.post(like_url(paper), {"value": "neither"})
 
     assert not Feedback.objects.filter(user=reader).exists()
     assert likes_of(paper) == 0
+
+
+def test_undo_restores_exactly_the_state_before(reader_client, reader):
+    paper = make_paper()
+    reader_client.post(like_url(paper), {"value": "like"})
+
+    dismissed = reader_client.post(
+        like_url(paper), {"value": "not-interested"}, headers={"HX-Request": "true"}
+    ).content.decode()
+    undo = re.search(
+        r'name="value" value="([a-z-]+)" class="link-button undo"', dismissed
+    )
+    assert undo is not None
+    reader_client.post(like_url(paper), {"value": undo[1]})
+
+    assert Feedback.objects.get(user=reader, paper=paper).value == Feedback.LIKE
 
 
 def test_not_interested_replaces_a_like(reader_client, reader):
@@ -108,8 +147,8 @@ def test_an_outside_next_is_ignored(reader_client):
     assert response.url == f"{paper.get_absolute_url()}#paper-{paper.pk}"
 
 
-def test_a_visitor_is_sent_to_log_in_and_back(client):
-    paper = make_paper()
+def test_a_visitor_is_told_why_to_log_in_and_the_like_is_applied_after(client):
+    paper = make_paper(title="Sheaf neural networks")
     reader = make_user(password="a long enough password")
 
     response = client.post(
@@ -120,12 +159,34 @@ def test_a_visitor_is_sent_to_log_in_and_back(client):
     login = response.url
     assert login.startswith(reverse("accounts:login"))
     assert not Feedback.objects.exists()
-    client.get(login)  # sets the CSRF cookie
+    page = client.get(login).content.decode()  # also sets the CSRF cookie
+    assert "Log in or sign up to like “Sheaf neural networks”" in page
     back = client.post(
         login,
         {"username": reader.username, "password": "a long enough password"},
     )
     assert back.url == f"/?date=2025-10-20#paper-{paper.pk}"
+    assert Feedback.objects.get(user=reader, paper=paper).value == Feedback.LIKE
+    assert likes_of(paper) == 1
+
+
+def test_a_visitor_who_signs_up_instead_gets_the_like_too(client):
+    paper = make_paper()
+    client.post(like_url(paper), {"value": "not-interested"})
+
+    client.post(
+        reverse("accounts:signup"),
+        {
+            "username": "newcomer",
+            "email": "newcomer@example.org",
+            "password1": "a long enough password",
+            "password2": "a long enough password",
+        },
+    )
+
+    feedback = Feedback.objects.get(paper=paper)
+    assert feedback.user.username == "newcomer"
+    assert feedback.value == Feedback.NOT_INTERESTED
 
 
 def test_a_visitor_clicking_with_htmx_is_redirected_by_htmx(client):
@@ -190,3 +251,31 @@ def test_a_failed_retraining_loses_no_like(
     assert pressed(response.content.decode(), paper)["Like"] == "true"
     assert Feedback.objects.get(user=reader, paper=paper).value == Feedback.LIKE
     assert feed.feed_status(user=reader).updating  # retried by train_readers
+
+
+def test_the_compact_view_is_remembered_for_the_reader(reader_client, reader):
+    make_paper()
+
+    response = reader_client.post(
+        reverse("recommender:card_view"), {"view": "compact", "next": "/?period=week"}
+    )
+    elsewhere = Client()
+    elsewhere.force_login(reader)
+    page = elsewhere.get(reverse("home")).content.decode()
+
+    assert response.url == "/?period=week"
+    assert 'class="compact-cards"' in page
+    assert 'value="full" class="link-button">Full cards' in page
+    reader_client.post(reverse("recommender:card_view"), {"view": "full"})
+    assert (
+        'class="compact-cards"' not in elsewhere.get(reverse("home")).content.decode()
+    )
+
+
+def test_a_visitor_keeps_the_compact_view_for_the_visit(client):
+    make_paper()
+
+    client.post(reverse("recommender:card_view"), {"view": "compact"})
+
+    assert 'class="compact-cards"' in client.get(reverse("home")).content.decode()
+    assert 'class="compact-cards"' not in Client().get(reverse("home")).content.decode()

@@ -116,7 +116,7 @@ def test_my_feedback_cannot_be_changed_by_another_reader(
     # Grace's click is Grace's like; Ada's stays as it was.
     assert Feedback.objects.get(user=ada, paper=liked).value == Feedback.LIKE
     grace_client.post(
-        reverse("recommender:feedback", args=[liked.pk]), {"value": "like"}
+        reverse("recommender:feedback", args=[liked.pk]), {"value": "neither"}
     )
     assert Feedback.objects.get(user=ada, paper=liked).value == Feedback.LIKE
     assert not Feedback.objects.filter(paper=liked).exclude(user=ada).exists()

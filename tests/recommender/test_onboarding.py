@@ -22,7 +22,13 @@ def onboard(client: Client, **fields: object):
 def test_onboarding_groups_every_topic_and_can_be_skipped(reader_client):
     html = reader_client.get(reverse("recommender:onboarding")).content.decode()
 
-    assert html.count('type="checkbox" name="topics"') == Topic.objects.count()
+    # Every current category; legacy archives list nothing new to follow.
+    assert html.count('type="checkbox" name="topics"') == (
+        Topic.objects.filter(legacy=False).count()
+    )
+    assert Topic.objects.filter(legacy=True).exists()
+    assert "alg-geom" not in html
+    assert "Legacy archives" not in html
     assert "<summary>Computer Science</summary>" in html
     assert "Skip for now" in html
 
