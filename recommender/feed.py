@@ -236,6 +236,7 @@ def _feed_items(
         corpus.vectors[papers.rows[picked]],
         corpus.vectors[liked_rows],
         current.index.terms,
+        named=current.index.named,
     )
     return [
         FeedItem(

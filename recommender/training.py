@@ -151,6 +151,7 @@ def describe_interests(*, user: User, count: int = 15) -> Interests | None:
         count,
         liked=liked,
         dismissed=corpus.vectors[corpus.rows(model.dismissed.tolist())],
+        named=current.index.named,
     )
     return Interests(
         liked_terms=liked_terms,

@@ -501,6 +501,7 @@ def explain_many(
     terms: Sequence[str],
     *,
     top: int = 3,
+    named: np.ndarray | None = None,
 ) -> list[tuple[list[str], int | None]]:
     """For each row of `vectors`: the terms that most raise its match (largest
     positive contribution to the centroid cosine first, ties in term order) and
@@ -509,7 +510,8 @@ def explain_many(
 
     A term is named only if it carries at least WHY_MIN_SHARE of the row's
     match, and only with another such term: one word that merely happens to
-    be shared is not why a paper is there.
+    be shared is not why a paper is there. With `named` (`Index.named`), a
+    term too common to say anything is never named.
 
     Whole-matrix operations: a feed explains hundreds of papers per request.
     """
@@ -537,6 +539,8 @@ def explain_many(
     shares = shares / np.maximum(totals[rows], 1e-12)
     rank_in_row = np.arange(len(rows)) - np.repeat(np.cumsum(counts) - counts, counts)
     kept = (rank_in_row < top) & (shares >= WHY_MIN_SHARE)
+    if named is not None:
+        kept &= named[columns]
     alone = np.bincount(rows[kept], minlength=n) == 1
     kept &= ~alone[rows]
     names = [terms[c] for c in columns[kept].tolist()]
@@ -557,9 +561,10 @@ def explain(
     terms: Sequence[str],
     *,
     top: int = 3,
+    named: np.ndarray | None = None,
 ) -> tuple[list[str], int | None]:
     """`explain_many` for one paper (a one-row `vector`)."""
-    return explain_many(model, vector, liked_vectors, terms, top=top)[0]
+    return explain_many(model, vector, liked_vectors, terms, top=top, named=named)[0]
 
 
 def term_weights(model: ReaderModel) -> np.ndarray:
@@ -590,6 +595,7 @@ def top_terms(
     *,
     liked: sparse.csr_matrix | None = None,
     dismissed: sparse.csr_matrix | None = None,
+    named: np.ndarray | None = None,
 ) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
     """The model in words: (up to k terms for it, strongest first; up to k
     terms against it, most negative first), from `term_weights`.
@@ -598,7 +604,8 @@ def top_terms(
     for the model only if two liked papers use it (one, with a single like),
     and against it only if two dismissed papers do: a word of one abstract, or
     one the logistic regression took from its random background papers, is
-    no interest of the reader's.
+    no interest of the reader's. With `named` (`Index.named`), a word too
+    common to say anything is never shown.
     """
     weights = term_weights(model)
 
@@ -606,6 +613,8 @@ def top_terms(
         signed: np.ndarray, papers: sparse.csr_matrix | None
     ) -> list[tuple[str, float]]:
         shown = signed > 0
+        if named is not None:
+            shown &= named
         if papers is not None:
             needed = min(2, papers.shape[0])
             shown &= (_used_by(papers) >= needed) if needed else False

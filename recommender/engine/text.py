@@ -59,6 +59,14 @@ class IndexParams:
     ngrams: int = 1
 
 
+# A word in more than this share of papers is too common to be why a paper
+# matches, or to name a reader's interest: in the 106k-paper catalogue
+# "based" is in 43% of papers, "task" 16%, "use" 11%, while "networks" (6%),
+# "neural" (7%) and "graph" (5%) still say something. It is still a word of
+# the index and of every score; it is only never shown.
+NAMED_MAX_SHARE = 0.1
+
+
 @dataclass(frozen=True)
 class Index:
     version: str
@@ -70,6 +78,12 @@ class Index:
     @property
     def n_terms(self) -> int:
         return len(self.terms)
+
+    @property
+    def named(self) -> np.ndarray:
+        """Which terms may be shown to a reader: those of at most
+        NAMED_MAX_SHARE of the papers (idf = ln((1+n)/(1+df)) + 1)."""
+        return np.asarray(self.idf >= 1 + np.log(1 / NAMED_MAX_SHARE))
 
 
 def paper_text(title: str, abstract: str) -> str:

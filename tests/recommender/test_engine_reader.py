@@ -318,6 +318,36 @@ def test_words_of_a_single_liked_paper_or_no_dismissal_are_not_shown():
     assert against == []
 
 
+def test_a_word_in_many_papers_is_never_named():
+    # Thirty papers: "learning" is in five of them (17%), "neural" in two.
+    others = [f"paper {n} about subject{n} and topic{n}" for n in range(22)]
+    texts = [*TEXTS, *others]
+    texts[4] += " learning"
+    texts[5] += " learning"
+    texts[6] += " learning"
+    texts[8] += " learning"
+    texts[9] += " learning"
+    index, corpus = make_corpus(texts)
+    model = trained(corpus, [4, 5])  # graph neural networks on molecules
+
+    for_, _ = top_terms(model, index.terms, k=20, named=index.named)
+    everything, _ = top_terms(model, index.terms, k=20)
+    ((why, _),) = explain_many(
+        model,
+        corpus.vectors[[4]],
+        corpus.vectors[[4, 5]],
+        index.terms,
+        top=20,
+        named=index.named,
+    )
+
+    assert "learning" in {term for term, _ in everything}
+    assert "learning" not in {term for term, _ in for_}
+    assert "neural" in {term for term, _ in for_}
+    assert "neural" in why
+    assert "learning" not in why
+
+
 def test_a_word_shared_by_chance_is_no_reason():
     index, corpus = make_corpus(TEXTS)
     model = trained(corpus, [0, 1])  # quantum error correction, surface codes
