@@ -5,6 +5,7 @@ from zoneinfo import available_timezones
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Count
 
 from accounts.models import User
 from papers.models import Topic
@@ -19,9 +20,9 @@ BIBTEX_MAX_BYTES = MAX_BYTES
 
 class OnboardingForm(forms.Form):
     topics = forms.ModelMultipleChoiceField(
-        queryset=Topic.objects.filter(legacy=False).order_by(
-            "group", "archive", "code"
-        ),
+        queryset=Topic.objects.filter(legacy=False)
+        .annotate(paper_count=Count("paper_links"))
+        .order_by("group", "archive", "code"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         label="Topics to follow",
@@ -31,7 +32,7 @@ class OnboardingForm(forms.Form):
         max_length=20_000,
         widget=forms.Textarea(attrs={"rows": 3}),
         label="arXiv ids of papers you like",
-        help_text="Separated by spaces, commas or new lines, e.g. 1706.03762",
+        help_text="Separated by spaces, commas or new lines.",
     )
     bibtex = forms.FileField(
         required=False,
@@ -65,21 +66,35 @@ class OnboardingForm(forms.Form):
             return content.decode("cp1252", errors="replace")
 
     def topic_groups(self) -> list[dict[str, Any]]:
-        """The topic checkboxes by group, then archive, for the template."""
+        """The topic checkboxes by group, then archive, for the template: the
+        groups, archives and categories with the most papers first, each box
+        with its topic (and so its paper count)."""
         boxes = list(self["topics"])
         topics = {topic.pk: topic for topic in self.fields["topics"].queryset}  # type: ignore[attr-defined]
         rows = [(topics[int(str(box.data["value"]))], box) for box in boxes]
         groups = []
         for group, in_group in groupby(rows, key=lambda row: row[0].group):
-            archives = [
+            archives = []
+            for archive, items in groupby(in_group, key=lambda row: row[0].archive):
+                boxes_ = sorted(items, key=lambda row: -row[0].paper_count)
+                archives.append(
+                    {
+                        "name": ARCHIVE_NAMES.get(archive, archive),
+                        "rows": boxes_,
+                        "paper_count": sum(t.paper_count for t, _ in boxes_),
+                    }
+                )
+            archives.sort(key=lambda a: -a["paper_count"])
+            groups.append(
                 {
-                    "name": ARCHIVE_NAMES.get(archive, archive),
-                    "boxes": [b for _, b in items],
+                    "name": group,
+                    "archives": archives,
+                    # "Computer Science" once, not again as its only archive.
+                    "one_archive": len(archives) == 1 and archives[0]["name"] == group,
+                    "paper_count": sum(a["paper_count"] for a in archives),
                 }
-                for archive, items in groupby(in_group, key=lambda row: row[0].archive)
-            ]
-            groups.append({"name": group, "archives": archives})
-        return groups
+            )
+        return sorted(groups, key=lambda g: -g["paper_count"])
 
 
 def _time_zones() -> list[tuple[str, str]]:

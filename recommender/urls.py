@@ -25,6 +25,7 @@ urlpatterns = [
     path("interests/", interests.interests, name="interests"),
     path("interests/reset/", interests.reset, name="reset"),
     path("onboarding/", onboarding.onboarding, name="onboarding"),
+    path("onboarding/papers/", onboarding.onboarding_papers, name="onboarding_papers"),
     path("settings/", account.account_settings, name="settings"),
     path("settings/feed-token/", account.regenerate_feed_token, name="feed_token"),
     path("settings/export.json", account.export_account, name="export_account"),

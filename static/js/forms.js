@@ -1,7 +1,8 @@
-// Small helpers of the account pages, each bound to a data attribute:
+// Small helpers of the forms, each bound to a data attribute:
 // data-browser-time-zone fields take the browser's time zone (a hidden field
-// is filled; a select is offered it with a button), and data-copy buttons
-// copy the value of the field they name.
+// is filled; a select is offered it with a button), data-copy buttons copy
+// the value of the field they name, and a data-topic-filter fieldset gets a
+// filter box over its checkboxes (without JavaScript they are all shown).
 (function () {
   "use strict";
 
@@ -49,8 +50,30 @@
     }
   }
 
+  function filterTopics(picker) {
+    var box = picker.querySelector(".topic-filter");
+    var input = box && box.querySelector("input");
+    if (!input) return;
+    box.hidden = false;
+    input.addEventListener("input", function () {
+      var words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+      picker.querySelectorAll("details").forEach(function (group) {
+        var shown = 0;
+        group.querySelectorAll("li").forEach(function (item) {
+          var text = item.textContent.toLowerCase();
+          var match = words.every(function (word) { return text.indexOf(word) >= 0; });
+          item.hidden = !match;
+          if (match) shown += 1;
+        });
+        group.hidden = shown === 0;
+        if (words.length) group.open = shown > 0;
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-browser-time-zone]").forEach(offerZone);
+    document.querySelectorAll("[data-topic-filter]").forEach(filterTopics);
   });
   document.addEventListener("click", function (event) {
     var button = event.target.closest && event.target.closest("button[data-copy]");

@@ -81,7 +81,8 @@ def _console_errors(page: Page) -> list[str]:
 
 
 def _sign_up_and_onboard(page: Page, url: str) -> None:
-    """Sign up, then onboarding: two topics to follow and two papers liked."""
+    """Sign up, then onboarding: two topics found with the filter box and two
+    papers pasted, then the step of recent papers to judge, then the feed."""
     page.goto(url + "/accounts/signup/")
     page.get_by_label("Username").fill("grace")
     page.get_by_label("E-mail address").fill("grace@example.org")
@@ -90,19 +91,27 @@ def _sign_up_and_onboard(page: Page, url: str) -> None:
     page.get_by_role("button", name="Sign up").click()
     expect(page).to_have_url(url + "/onboarding/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Make the feed yours")
-    page.locator("summary", has_text=re.compile(r"^\s*Physics\s*$")).click()
-    page.get_by_label("hep-th (High Energy Physics - Theory)", exact=True).check()
-    page.get_by_label("quant-ph (Quantum Physics)", exact=True).check()
+    page.get_by_label("Filter").fill("theory")
+    hep_th = page.get_by_label(re.compile(r"^hep-th \(High Energy Physics - Theory\)"))
+    expect(hep_th).to_be_visible()
+    expect(page.get_by_label(re.compile(r"^cs\.AI "))).to_be_hidden()
+    hep_th.check()
+    page.get_by_label("Filter").fill("quantum physics")
+    page.get_by_label(re.compile(r"^quant-ph \(Quantum Physics\)")).check()
+    page.get_by_text("Or start from papers you know").click()
     page.get_by_label("arXiv ids of papers you like").fill("\n".join(ONBOARDING_IDS))
-    page.get_by_role("button", name="Show my feed").click()
+    page.get_by_role("button", name="Next: a few papers").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("A few papers to judge")
+    expect(page.locator(".messages")).to_contain_text(
+        "You like 2 papers from your list."
+    )
+    expect(page.locator("#paper-list .paper-card").first).to_be_visible()
+    page.get_by_role("link", name="Show my feed").click()
 
 
 def _expect_onboarded_feed(page: Page, url: str, window: QuerySet[Paper]) -> None:
     """For you: the window's papers ranked, each with why it is there."""
     expect(page).to_have_url(url + "/")
-    expect(page.locator(".messages")).to_contain_text(
-        "You like 2 papers from your list."
-    )
     expect(_feed_tab(page, "For you")).to_have_attribute("aria-current", "page")
     expect(page.locator("#feed-status")).to_contain_text("Feed updated")
     expect(page.locator(".listing-count")).to_have_text(

@@ -1,5 +1,8 @@
 """Onboarding, follows, reader ordering of topics and search, similar papers."""
 
+import datetime as dt
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -29,8 +32,28 @@ def test_onboarding_groups_every_topic_and_can_be_skipped(reader_client):
     assert Topic.objects.filter(legacy=True).exists()
     assert "alg-geom" not in html
     assert "Legacy archives" not in html
-    assert "<summary>Computer Science</summary>" in html
     assert "Skip for now" in html
+
+
+def test_topics_come_with_counts_most_papers_first_and_one_heading_each(
+    reader_client,
+):
+    make_paper(topics=["hep-th"])
+    make_paper(topics=["hep-th", "cs.LG"])
+    make_paper(topics=["cs.LG"])
+    make_paper(topics=["cs.LG"])
+    example = make_paper(
+        arxiv_id="2512.00042", topics=["math.AG"], announced_on=dt.date(2025, 12, 5)
+    )
+
+    html = reader_client.get(reverse("recommender:onboarding")).content.decode()
+
+    summaries = re.findall(r"<summary>([^<]+) <span", html)
+    assert summaries[:2] == ["Computer Science", "Physics"]
+    assert re.search(r"cs.LG \(Machine Learning\) <span class=\"count\">3<", html)
+    assert html.count("<legend>Computer Science</legend>") == 0
+    assert f"For example {example.arxiv_id}." in html
+    assert "1706.03762" not in html
 
 
 def test_onboarding_follows_topics_and_likes_pasted_ids(reader_client, reader):
@@ -46,13 +69,45 @@ def test_onboarding_follows_topics_and_likes_pasted_ids(reader_client, reader):
     )
 
     assert response.status_code == 302
-    assert response.url == reverse("home")
+    assert response.url == reverse("recommender:onboarding_papers")
     profile = ReaderProfile.objects.get(user=reader)
     assert set(profile.topics.values_list("code", flat=True)) == {"cs.LG", "stat.ML"}
     liked = Feedback.objects.filter(user=reader, value=Feedback.LIKE)
     assert set(liked.values_list("paper", flat=True)) == {first.pk, second.pk}
     page = reader_client.get(response.url).content.decode()
     assert "Not found in the catalogue: nonsense; 2499.99999." in page
+
+
+def test_the_second_step_offers_recent_papers_of_each_followed_topic(
+    catalogue, reader_client, reader
+):
+    recent = window_papers(catalogue)
+    codes = sorted(
+        {primary(p) for p in recent},
+        key=lambda c: -sum(primary(p) == c for p in recent),
+    )[:2]
+    onboard(
+        reader_client,
+        topics=[t.pk for t in Topic.objects.filter(code__in=codes)],
+        next="/?period=week",
+    )
+
+    response = reader_client.get(
+        reverse("recommender:onboarding_papers"), {"next": "/?period=week"}
+    )
+
+    shown = titles(response)
+    by_title = {p.title: p for p in recent}
+    assert 10 <= len(shown) <= 20
+    assert all(title in by_title for title in shown)  # the recent days' papers
+    in_each = [
+        sum(code in {t.code for t in by_title[t].ordered_topics} for t in shown)
+        for code in codes
+    ]
+    assert min(in_each) >= 5, in_each  # both topics, not only the busiest
+    html = response.content.decode()
+    assert html.count('class="feedback"') == len(shown)
+    assert 'href="/?period=week">Show my feed' in html
 
 
 def test_a_bibtex_file_is_matched_by_id_then_by_title(reader_client, reader):
@@ -71,7 +126,7 @@ def test_a_bibtex_file_is_matched_by_id_then_by_title(reader_client, reader):
         reader_client,
         bibtex=SimpleUploadedFile("refs.bib", bib, content_type="text/x-bibtex"),
     )
-    page = reader_client.get(reverse("home")).content.decode()
+    page = reader_client.get(reverse("recommender:onboarding_papers")).content.decode()
 
     liked = Feedback.objects.filter(user=reader).values_list("paper", flat=True)
     assert set(liked) == {by_id.pk, by_title.pk}
