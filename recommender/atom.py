@@ -10,8 +10,10 @@ from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from accounts.models import FeedToken, User
+from papers import maths
 from recommender.feed import for_you_items
 from recommender.models import FeedItem
 
@@ -48,9 +50,11 @@ class ForYouFeed(Feed):  # type: ignore[type-arg]
 
     def item_description(self, item: FeedItem) -> str:
         # Atom's summary is marked type="html": feed readers render it, so the
-        # plain text is escaped into HTML here (and the feed escapes it as XML).
+        # plain text is escaped into HTML here, its maths as MathML (and the
+        # feed escapes it all as XML).
         why = item.why_text()
-        abstract = format_html("<p>{}</p>", item.paper.abstract_preview)
+        preview = maths.render(item.paper.abstract_preview)
+        abstract = format_html("<p>{}</p>", mark_safe(preview))  # noqa: S308
         return format_html("<p>Why: {}.</p>{}", why, abstract) if why else abstract
 
     def item_link(self, item: FeedItem) -> str:
