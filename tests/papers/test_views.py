@@ -297,8 +297,10 @@ def test_topic_counts_group_their_thousands(client: Client):
     )
 
     html = client.get(reverse("papers:topics")).text
+    topic_page = client.get(reverse("papers:topic", args=["hep-th"])).text
 
     assert '<span class="count">1,234 papers</span>' in html
+    assert "1,234 papers, newest first." in topic_page
 
 
 def test_topic_page_lists_its_papers_newest_day_first(client: Client):
