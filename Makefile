@@ -26,7 +26,9 @@ $(VENV)/.installed: pyproject.toml
 run: venv
 	$(MANAGE) migrate --no-input
 	$(if $(PAPERS),$(MANAGE) import_papers --if-empty $(PAPERS),$(MANAGE) fetch_arxiv --if-empty)
-	$(MANAGE) build_index --if-missing
+	@# The pages are served while the index builds: For you says it is being
+	@# prepared until then. The build stops with the server.
+	$(MANAGE) build_index --if-missing & trap 'kill $$! 2>/dev/null' EXIT; \
 	DEBUG=$${DEBUG:-true} $(MANAGE) runserver $(HOST)
 
 test: venv

@@ -14,7 +14,7 @@ from accounts.models import User
 from papers.listing import PERIOD_CHOICES, Days, Listing, Order, listing_from, papers_in
 from papers.models import Paper, PaperTopic
 from papers.paging import PAPER_PAGE, paginate
-from recommender import feed, ranking
+from recommender import feed, index, ranking
 from recommender.models import ReaderProfile
 from recommender.views import ReaderRequest
 from web.http import HtmxRequest, is_load_more
@@ -100,10 +100,15 @@ def status_context(request: HttpRequest, status: feed.FeedStatus) -> dict[str, A
     """The status line's state; `polls` counts the page's polls so far."""
     raw = request.GET.get("polls", "")
     polls = min(int(raw), MAX_POLLS) if raw.isdigit() else 0
+    # A personal feed was ranked with an index; before the first one is built
+    # (a new install builds it while the pages are already served), the
+    # status line says why nothing is personal yet.
+    index_ready = status.personal or index.index_state() is not None
     return {
         "status": status,
         "polls": polls,
-        "polling": status.updating and polls < MAX_POLLS,
+        "polling": status.updating and polls < MAX_POLLS and index_ready,
+        "index_ready": index_ready,
     }
 
 

@@ -222,6 +222,22 @@ def test_the_new_ranking_comes_as_a_fragment_with_its_status_line(
     assert 'id="feed-status" role="status" hx-swap-oob="true"' in html
 
 
+def test_before_the_first_index_the_feed_says_it_is_being_prepared(
+    reader_client, reader
+):
+    paper = make_paper()
+    # A like given while a new install still builds its index: kept, waiting.
+    reader_client.post(
+        reverse("recommender:feedback", args=[paper.pk]), {"value": "like"}
+    )
+
+    page = reader_client.get(reverse("home")).content.decode()
+
+    assert "Your feed is being prepared" in page
+    assert 'hx-trigger="load delay:1s"' not in page  # nothing to poll for yet
+    assert Feedback.objects.filter(user=reader, paper=paper).exists()
+
+
 def test_feed_pages_need_a_reader(client):
     assert client.get(reverse("recommender:feed_status")).status_code == 302
 

@@ -50,9 +50,13 @@ def test_commands_build_the_index_and_train_readers(sample_papers_file, capsys):
     call_command("build_index")
     call_command("train_readers", "--all")
 
-    out = capsys.readouterr().out
+    out, err = capsys.readouterr()
     assert "1,000 papers" in out
     assert "trained 1 reader model" in out
+    # The fit is announced; the bar starts with the vectorizing and ends full.
+    assert "Fitting the vocabulary and LSA on 1,000 papers" in err
+    assert "vectorizing: 100%" in err
+    assert "1000/1000" in err
     assert ReaderModel.objects.get(user=reader).n_likes == 4
 
 

@@ -26,11 +26,24 @@ class Command(BaseCommand):
             return
         if total == 0:
             raise CommandError("The catalogue is empty: import papers first.")
-        self.stderr.write(f"Fitting the index on {total:,} papers ...")
-        with tqdm(
-            total=total, desc="vectorizing", unit="paper", file=sys.stderr
-        ) as bar:
-            record = index.build_index(progress=bar.update)
+        self.stderr.write(
+            f"Fitting the vocabulary and LSA on {total:,} papers"
+            " (a minute or two for a hundred thousand) ..."
+        )
+        # The bar starts with the vectorizing: shown during the fit, it would
+        # sit at 0% with an estimate of hours.
+        bars: list[tqdm[Any]] = []
+
+        def vectorized(count: int) -> None:
+            if not bars:
+                bars.append(
+                    tqdm(total=total, desc="vectorizing", unit="paper", file=sys.stderr)
+                )
+            bars[0].update(count)
+
+        record = index.build_index(progress=vectorized)
+        for bar in bars:
+            bar.close()
         self.stdout.write(
             f"index {record.version}: {record.n_terms:,} terms,"
             f" {record.n_papers:,} papers"
