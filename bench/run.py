@@ -17,6 +17,7 @@ from bench.common import ROOT, SHARED_DATA, machine_summary, postgres_version
 
 BENCHMARKS = [
     "import_papers",
+    "first_run",
     "pages",
     "hostile",
     "bibtex",
