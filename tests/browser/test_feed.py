@@ -176,8 +176,11 @@ def _dismiss_one_elsewhere(page: Page) -> str:
 
 
 def _show_new_ranking(page: Page, built: str) -> None:
-    """Wait for the feed rebuilt after `built` and ask to see it."""
+    """Wait for the feed rebuilt after `built` and ask to see it, once every
+    judgement sent has been answered (each one rebuilds the feed, and a later
+    rebuild would rightly offer its ranking again)."""
     expect(page.locator("#feed-status time")).not_to_have_attribute("datetime", built)
+    page.wait_for_load_state("networkidle")
     page.get_by_role("button", name="Show the new ranking").click()
     expect(page.get_by_role("button", name="Show the new ranking")).to_have_count(0)
 
