@@ -164,10 +164,14 @@ def _dismiss_one_elsewhere(page: Page) -> str:
     page.keyboard.press("x")
     expect(card.locator(".abstract-box")).to_be_hidden()
     expect(card.get_by_role("button", name="Undo")).to_be_visible()
+    # Each judgement rebuilds the feed: the next waits for the status line to
+    # show that rebuild, so the last offer is the last judgement's.
+    built = _rebuilt_after(page, built)
     page.keyboard.press("u")
     dismiss = card.get_by_role("button", name="Not interested", exact=True)
     expect(dismiss).to_have_attribute("aria-pressed", "false")
     expect(card.locator(".abstract-box")).to_be_visible()
+    built = _rebuilt_after(page, built)
     page.keyboard.press("x")
     expect(dismiss).to_have_attribute("aria-pressed", "true")
     _show_new_ranking(page, built)
@@ -175,12 +179,16 @@ def _dismiss_one_elsewhere(page: Page) -> str:
     return dismissed
 
 
+def _rebuilt_after(page: Page, built: str) -> str:
+    """Wait for the status line to show a feed rebuilt after `built`; its time."""
+    status = page.locator("#feed-status time")
+    expect(status).not_to_have_attribute("datetime", built)
+    return status.get_attribute("datetime") or ""
+
+
 def _show_new_ranking(page: Page, built: str) -> None:
-    """Wait for the feed rebuilt after `built` and ask to see it, once every
-    judgement sent has been answered (each one rebuilds the feed, and a later
-    rebuild would rightly offer its ranking again)."""
-    expect(page.locator("#feed-status time")).not_to_have_attribute("datetime", built)
-    page.wait_for_load_state("networkidle")
+    """Wait for the feed rebuilt after `built` and ask to see it."""
+    _rebuilt_after(page, built)
     page.get_by_role("button", name="Show the new ranking").click()
     expect(page.get_by_role("button", name="Show the new ranking")).to_have_count(0)
 
