@@ -26,9 +26,11 @@ $(VENV)/.installed: pyproject.toml
 run: venv
 	$(MANAGE) migrate --no-input
 	$(if $(PAPERS),$(MANAGE) import_papers --if-empty $(PAPERS),$(MANAGE) fetch_arxiv --if-empty)
-	@# The pages are served while the index builds: For you says it is being
-	@# prepared until then. The build stops with the server.
-	$(MANAGE) build_index --if-missing & trap 'kill $$! 2>/dev/null' EXIT; \
+	@# The pages are served while the search index and then the recommender's
+	@# index build: search and For you say so until then. The builds stop
+	@# with the server.
+	($(MANAGE) build_search_index && $(MANAGE) build_index --if-missing) & \
+	trap 'pkill -P $$! 2>/dev/null; kill $$! 2>/dev/null' EXIT; \
 	DEBUG=$${DEBUG:-true} $(MANAGE) runserver $(HOST)
 
 test: venv

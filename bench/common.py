@@ -8,6 +8,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -49,13 +50,23 @@ def postgres_version() -> str:
 
 @contextlib.contextmanager
 def scratch_postgres() -> Iterator[str]:
-    """A new, empty PostgreSQL database for one benchmark; dropped afterwards."""
+    """A new, empty PostgreSQL database for one benchmark, with a search
+    index folder of its own (for this process and its children); both
+    removed afterwards."""
     name = f"paperfeed_bench_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
+    before = os.environ.get("PAPERFEED_SEARCH_DIR")
+    search_dir = tempfile.TemporaryDirectory(prefix="paperfeed-bench-search-")
+    os.environ["PAPERFEED_SEARCH_DIR"] = search_dir.name
     try:
         yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     finally:
+        search_dir.cleanup()
+        if before is None:
+            os.environ.pop("PAPERFEED_SEARCH_DIR", None)
+        else:
+            os.environ["PAPERFEED_SEARCH_DIR"] = before
         with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 

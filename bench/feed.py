@@ -99,6 +99,9 @@ def prepare(database_url: str) -> tuple[Setup, list[Reader]]:
         database_url=database_url,
     )
     manage("collectstatic", "--no-input", "-v0", database_url=database_url)
+    setup.seconds["build_search_index"] = timed_manage(
+        "build_search_index", database_url=database_url
+    )
     setup.seconds["build_index"] = timed_manage(
         "build_index", database_url=database_url
     )
@@ -314,6 +317,7 @@ def report(
         "| setup step | s |",
         "| --- | ---: |",
         f"| `import_papers` | {seconds['import_papers']:.0f} |",
+        f"| `build_search_index` | {seconds['build_search_index']:.0f} |",
         f"| `build_index` | {seconds['build_index']:.0f} |",
         f"| {setup.readers:,} readers, their likes and follows (bulk inserts) |"
         f" {seconds['readers']:.0f} |",

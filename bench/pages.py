@@ -58,6 +58,7 @@ def run() -> str:
             "import_papers", str(papers_file), database_url=database_url, capture=True
         )
         manage("collectstatic", "--no-input", "-v0", database_url=database_url)
+        manage("build_search_index", "-v0", database_url=database_url)
         env = {
             **os.environ,
             "DATABASE_URL": database_url,

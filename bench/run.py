@@ -19,6 +19,7 @@ BENCHMARKS = [
     "import_papers",
     "first_run",
     "pages",
+    "search",
     "hostile",
     "bibtex",
     "recommender",

@@ -334,6 +334,12 @@ PAPERFEED_PAGE_SIZE = env_int("PAPERFEED_PAGE_SIZE", 30)
 # A search ranks at most this many of the newest matching papers (see papers/search.py);
 # a topic page ordered for a reader ranks this many of the topic's newest papers.
 PAPERFEED_SEARCH_CANDIDATES = env_int("PAPERFEED_SEARCH_CANDIDATES", 500)
+# The search index (papers.search): a folder per database, on a local disk of
+# each machine that serves pages; any machine rebuilds its own from the
+# database (`build_search_index`) and keeps it in step by itself.
+PAPERFEED_SEARCH_DIR = os.getenv(
+    "PAPERFEED_SEARCH_DIR", str(BASE_DIR / "var" / "search")
+)
 # The text index's vocabulary and LSA are fitted on at most this many papers.
 PAPERFEED_INDEX_SAMPLE = env_int("PAPERFEED_INDEX_SAMPLE", 50_000)
 # Seconds a retrain waits for more feedback on a real worker. A training that a

@@ -1,9 +1,8 @@
-"""PostgreSQL's fast path for `papers.ingest`: new rows by COPY, and GIN
-settings for big writes. `upsert_papers` calls these on PostgreSQL only.
+"""PostgreSQL's fast path for `papers.ingest`: new rows by COPY.
+`upsert_papers` calls it on PostgreSQL only.
 
-COPY instead of bulk_create: the search-vector trigger makes the server the
-bottleneck of a big import, and the ORM's per-field SQL compiling cost as much
-again on the client; COPY rows cost almost nothing to send.
+COPY instead of bulk_create: the ORM's per-field SQL compiling was the
+client's bottleneck of a big import; COPY rows cost almost nothing to send.
 """
 
 import json
@@ -14,22 +13,6 @@ from django.utils import timezone
 
 from papers.models import Paper, PaperTopic
 from papers.records import LinkRow, NewPaper
-
-
-def tune_gin_for_bulk_writes() -> None:
-    """Let the search index take this transaction's entries in bigger merges.
-
-    New entries of a GIN index wait in a pending list, merged into the index
-    whenever the list outgrows gin_pending_list_limit (4 MB by default); fewer,
-    larger merges cut the index's share of a big import's server time by about
-    a third. SET LOCAL ends with the transaction, and at most that much is left
-    pending afterwards (searches read it until autovacuum merges it).
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SET LOCAL gin_pending_list_limit = '32MB'; SET LOCAL work_mem = '64MB'"
-        )
-
 
 _PAPER_COLUMNS = (
     "arxiv_id",
@@ -49,7 +32,7 @@ _LINK_COLUMNS = ("paper_id", "topic_id", "position", "announced_on")
 
 
 def copy_papers(papers: list[NewPaper]) -> list[int]:
-    """Insert by COPY (the trigger still fills search_vector), then read the keys."""
+    """Insert by COPY, then read the keys."""
     now = timezone.now()
     rows = (
         (

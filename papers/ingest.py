@@ -13,7 +13,7 @@ from contextlib import suppress
 
 from django.db import connection, transaction
 
-from papers.bulk_copy import tune_gin_for_bulk_writes
+from papers import search
 from papers.models import Topic
 from papers.records import PaperRecord
 from papers.upsert import UpsertResult, upsert_batch
@@ -47,17 +47,17 @@ def upsert_papers(
     finish, and the exception propagates; `on_batch` has then been called, in the
     calling thread, for every committed batch.
 
-    `workers` > 1 writes that many batches at once on PostgreSQL, whose trigger
-    computing search vectors is the bottleneck of a big import. It is ignored on
-    SQLite (one writer at a time) and inside the caller's transaction, whose
-    connection the writes must then share.
+    `workers` > 1 writes that many batches at once on PostgreSQL. It is
+    ignored on SQLite (one writer at a time) and inside the caller's
+    transaction, whose connection the writes must then share.
+
+    Once the writes commit, the search index takes them (`search.keep_up`; a
+    first import is left to `build_search_index`).
     """
     topic_ids = dict(Topic.objects.values_list("code", "id"))
 
     def write(batch: list[PaperRecord]) -> UpsertResult:
         with transaction.atomic():
-            if connection.vendor == "postgresql":
-                tune_gin_for_bulk_writes()
             return upsert_batch(batch, topic_ids=topic_ids)
 
     batches = _batches(records, batch_size)
@@ -78,6 +78,8 @@ def upsert_papers(
     else:
         for batch in batches:
             committed(write(batch))
+    if total.imported or total.updated:
+        transaction.on_commit(search.keep_up)
     return total
 
 

@@ -4,7 +4,6 @@ import datetime as dt
 import functools
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
@@ -70,26 +69,13 @@ class PaperQuerySet(models.QuerySet["Paper"]):
 
 class PaperManager(models.Manager["Paper"]):
     def get_queryset(self) -> PaperQuerySet:
-        # The search vector is for the database's matching only, and it is
-        # bigger than the abstract (tens of kB for a long one): no page reads
-        # it. Querysets that follow a relation to papers defer it with
-        # UNREAD_FIELDS (select_related does not go through this manager).
-        return PaperQuerySet(self.model, using=self._db).defer(*UNREAD_FIELDS)
+        return PaperQuerySet(self.model, using=self._db)
 
     def with_likes(self) -> PaperQuerySet:
         return self.get_queryset().with_likes()
 
     def listed(self) -> PaperQuerySet:
         return self.get_queryset().listed()
-
-
-# Paper fields that no page reads.
-UNREAD_FIELDS = ("search_vector",)
-
-
-def unread_through(relation: str) -> list[str]:
-    """UNREAD_FIELDS of the papers a queryset selects through `relation`."""
-    return [f"{relation}__{name}" for name in UNREAD_FIELDS]
 
 
 class Paper(models.Model):
@@ -111,9 +97,6 @@ class Paper(models.Model):
     source = models.CharField(max_length=MAX_SOURCE, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    # PostgreSQL only: title (A) > abstract (B) > authors (C), kept up to date by a
-    # trigger (migration 0002) so every write path fills it. Unused on SQLite.
-    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = PaperManager()
 
@@ -121,8 +104,9 @@ class Paper(models.Model):
         indexes = [
             # The daily page: one day's papers, newest id first.
             models.Index(fields=["announced_on", "-arxiv_id"], name="paper_day_newest"),
+            # Keeping the search index in step: the newest change (papers.search).
+            models.Index(fields=["updated_at"], name="paper_updated"),
         ]
-        # The GIN index on search_vector is created on PostgreSQL only (0002).
 
     def __str__(self) -> str:
         return f"{self.arxiv_id}: {self.title[:80]}"

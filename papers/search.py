@@ -1,30 +1,127 @@
-"""Full-text search over the catalogue.
+"""Search over the catalogue: the tantivy index of papers.search_engine, kept
+in step with the database, whichever it is.
 
-PostgreSQL: a weighted tsvector (title > abstract > authors) matched with
-`websearch_to_tsquery`, which accepts any input (quotes, OR, -not, garbage)
-without a syntax error, and ranked with `ts_rank_cd`; the stored vector has a
-GIN index. Ranking reads every candidate's vector, so only the newest
-PAPERFEED_SEARCH_CANDIDATES matches are ranked: a common word ("learning")
-matches tens of thousands of papers, and ranking them all would take seconds.
-SQLite has no full-text operators here, so it falls back to case-insensitive
-matching of every word, newest first.
+The index lives in a folder of its own per database (PAPERFEED_SEARCH_DIR)
+and is a copy of the papers table that can always be rebuilt
+(`build_search_index`). It follows the table by the rows' `updated_at`: the
+one write path (`upsert_papers`) brings it up to date when its writes commit,
+and a search first adds whatever another process or machine wrote since
+(one indexed MAX query when nothing changed). One process writes at a time
+(tantivy's writer lock); another that finds the lock taken searches what is
+committed and leaves the rest to the writer.
 """
 
+import datetime as dt
+import hashlib
 import html
+import logging
 import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import NamedTuple
 
+import tantivy
 from django.conf import settings
-from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import F, Q
+from django.db.models import Max, Min, QuerySet
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from papers import search_engine
 from papers.models import Paper
+from papers.search_engine import Found
+
+logger = logging.getLogger(__name__)
 
 MAX_QUERY_LENGTH = 300
-SEARCH_CONFIG = "english"
 WORD_RE = re.compile(r"\w+", re.UNICODE)
+# Rows written this long before the index's newest are read again when it
+# catches up: a transaction that committed late carries an earlier time.
+OVERLAP = dt.timedelta(minutes=2)
+# A search catches up with at most this many rows; more (a first import) is
+# the job of `build_search_index`, which `make run` starts beside the server.
+CATCH_UP_IN_REQUEST = 5_000
+READ_BATCH = 2_000
+
+_indexes: dict[Path, tantivy.Index] = {}
+_lock = threading.Lock()
+
+
+def index_path() -> Path:
+    """The index's folder: one per database, so that switching DATABASE_URL
+    never shows another catalogue's papers."""
+    db = connection.settings_dict
+    where = (connection.vendor, db.get("HOST"), db.get("PORT"), db["NAME"])
+    key = ":".join(str(part or "") for part in where)
+    name = hashlib.sha256(key.encode()).hexdigest()[:16]
+    return Path(settings.PAPERFEED_SEARCH_DIR) / name
+
+
+def _index() -> tantivy.Index:
+    path = index_path()
+    with _lock:
+        if path not in _indexes:
+            _indexes[path] = search_engine.open_index(path)
+        return _indexes[path]
+
+
+def _micros(moment: dt.datetime) -> int:
+    return int(moment.timestamp() * 1_000_000)
+
+
+def _rows(papers: QuerySet[Paper]) -> Iterator[search_engine.Doc]:
+    fields = ("pk", "title", "abstract", "authors", "announced_on", "updated_at")
+    for pk, title, abstract, authors, announced, updated in papers.values_list(
+        *fields
+    ).iterator(chunk_size=READ_BATCH):
+        yield search_engine.Doc(
+            pk, title, abstract, authors, announced.toordinal(), _micros(updated)
+        )
+
+
+def catch_up(*, limit: int | None = None, rebuild: bool = False) -> int | None:
+    """Add to the index the papers written since its newest (all of them when
+    `rebuild`); returns how many, or None when another process holds the
+    writer or there are more than `limit` to add."""
+    index = _index()
+    with _lock:
+        index.reload()
+        indexed = search_engine.state(index)
+        papers = Paper.objects.all()
+        if indexed.updated is not None and not rebuild:
+            since = dt.datetime.fromtimestamp(indexed.updated / 1e6, dt.UTC) - OVERLAP
+            papers = papers.filter(updated_at__gte=since)
+        if limit is not None and papers.count() > limit:
+            return None
+        try:
+            writer = search_engine.writer(index)
+        except ValueError:
+            logger.info("search index: another process is writing it")
+            return None
+        if rebuild:
+            writer.delete_all_documents()
+        added = search_engine.add(writer, _rows(papers.order_by()))
+        writer.commit()
+        writer.wait_merging_threads()
+        index.reload()
+        return added
+
+
+def keep_up() -> None:
+    """Bring the index up to date after catalogue writes, when that is a
+    search's worth of rows (a bigger gap is left to `build_search_index`)."""
+    catch_up(limit=CATCH_UP_IN_REQUEST)
+
+
+def _up_to_date(index: tantivy.Index) -> None:
+    newest = Paper.objects.aggregate(newest=Max("updated_at"))["newest"]
+    if newest is None:
+        return
+    index.reload()
+    indexed = search_engine.state(index).updated
+    if indexed is None or indexed < _micros(newest):
+        keep_up()
 
 
 def query_words(query: str) -> list[str]:
@@ -33,35 +130,38 @@ def query_words(query: str) -> list[str]:
     return [w for w in words if w not in ("or", "and", "not")][:20]
 
 
-def search_papers(query: str) -> list[int]:
-    """Ids of the newest PAPERFEED_SEARCH_CANDIDATES papers matching `query`,
-    best match first."""
-    query = query[:MAX_QUERY_LENGTH]
-    limit = settings.PAPERFEED_SEARCH_CANDIDATES
-    newest_first = ("-announced_on", "-arxiv_id")
-    if connection.vendor == "postgresql":
-        ts_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
-        # One pass finds the newest candidates and ranks them; sorting at most
-        # `limit` pairs here is cheaper than asking the database again.
-        ranked = (
-            Paper.objects.filter(search_vector=ts_query)
-            .annotate(rank=SearchRank(F("search_vector"), ts_query, cover_density=True))
-            .order_by(*newest_first)
-            .values_list("pk", "rank")[:limit]
-        )
-        return [pk for pk, _ in sorted(ranked, key=lambda pair: -pair[1])]
-    words = query_words(query)
-    if not words:
-        return []
-    condition = Q()
-    for word in words:
-        condition &= (
-            Q(title__icontains=word)
-            | Q(abstract__icontains=word)
-            | Q(authors__icontains=word)
-        )
-    matches = Paper.objects.filter(condition).order_by(*newest_first)
-    return list(matches.values_list("pk", flat=True)[:limit])
+def search_papers(query: str, *, newest: bool = False) -> Found:
+    """The best PAPERFEED_SEARCH_CANDIDATES papers of the whole catalogue for
+    `query` (or its newest matches, when `newest`), with typo matches after
+    the exact ones when those are few, and a "Did you mean"."""
+    index = _index()
+    _up_to_date(index)
+    return search_engine.search(
+        index,
+        query[:MAX_QUERY_LENGTH],
+        limit=settings.PAPERFEED_SEARCH_CANDIDATES,
+        newest=newest,
+    )
+
+
+class Searched(NamedTuple):
+    """What a search covers: the indexed papers and their listing days."""
+
+    papers: int
+    first: dt.date | None
+    last: dt.date | None
+
+
+def searched() -> Searched:
+    span = Paper.objects.aggregate(first=Min("announced_on"), last=Max("announced_on"))
+    return Searched(indexed_papers(), span["first"], span["last"])
+
+
+def indexed_papers() -> int:
+    """How many papers the index holds (0 while a first build runs)."""
+    index = _index()
+    index.reload()
+    return search_engine.state(index).papers
 
 
 def highlight(text: str, words: list[str]) -> SafeString:

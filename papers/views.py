@@ -23,7 +23,7 @@ from papers.listing import (
 )
 from papers.models import Paper, PaperTopic, Topic
 from papers.paging import PAPER_PAGE, paginate, paginate_ids
-from papers.search import MAX_QUERY_LENGTH, query_words, search_papers
+from papers.search import MAX_QUERY_LENGTH, query_words, search_papers, searched
 from papers.taxonomy import ARCHIVE_NAMES, LEGACY_GROUP
 from web.http import HtmxRequest, is_load_more
 
@@ -168,23 +168,26 @@ def search(request: HtmxRequest) -> HttpResponse:
     if bare and Paper.objects.filter(arxiv_id=bare).exists():
         url = Paper(arxiv_id=bare).get_absolute_url()
         return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
-    ids = search_papers(query) if query else []
     order = request.GET.get("order", FOR_YOU)
+    if order not in ORDER_LABELS:
+        order = FOR_YOU
+    found = search_papers(query, newest=order == NEWEST) if query else None
+    ids = found.ids if found else []
     ranked = reader_order(request, ids) if order == FOR_YOU else None
     if ranked is not None:
         ids = ranked
-    elif order == NEWEST:
-        ids = newest_first(ids)
-    else:
+    elif order != NEWEST:
         order = BEST_MATCH
     context = {
         "query": query,
         "order": order,
         "order_label": ORDER_LABELS[order],
         "truncated": len(query) > MAX_QUERY_LENGTH,
-        "words": query_words(query),
+        # The suggestion's words are marked too: they are what matched.
+        "words": query_words(f"{query} {found.suggestion or ''}" if found else ""),
+        "found": found,
         "page": paginate_ids(request, ids),
-        "candidates": settings.PAPERFEED_SEARCH_CANDIDATES,
+        "searched": searched() if query else None,
     }
     if is_load_more(request):
         return render(request, PAPER_PAGE, context)

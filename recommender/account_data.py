@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from papers.models import Topic, unread_through
+from papers.models import Topic
 from recommender.models import (
     Digest,
     DigestSettings,
@@ -39,7 +39,6 @@ def export_reader(*, user: User) -> dict[str, object]:
     feedback = (
         Feedback.objects.filter(user=user)
         .select_related("paper")
-        .defer(*unread_through("paper"))
         .order_by("created_at", "pk")
     )
     return {

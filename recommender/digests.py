@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from papers.models import Paper, unread_through
+from papers.models import Paper
 from recommender.feed import for_you_items
 from recommender.models import Digest, DigestPaper, DigestSettings, FeedItem
 
@@ -154,9 +154,7 @@ def unsubscribe(user: User) -> None:
 
 def message(digest: Digest) -> EmailMultiAlternatives:
     user = digest.user
-    entries = list(
-        digest.entries.select_related("paper").defer(*unread_through("paper"))
-    )
+    entries = list(digest.entries.select_related("paper"))
     unsubscribe_url = absolute(
         reverse("recommender:digest_unsubscribe", args=[unsubscribe_token(user)])
     )
@@ -241,12 +239,7 @@ def _preview(user: User) -> str:
     """What a run would send the reader, without writing or sending anything."""
     unsent = _unsent(user)
     if unsent is not None:
-        papers = [
-            entry.paper
-            for entry in unsent.entries.select_related("paper").defer(
-                *unread_through("paper")
-            )
-        ]
+        papers = [entry.paper for entry in unsent.entries.select_related("paper")]
     else:
         papers = [item.paper for item in digest_candidates(user)]
     if not papers:

@@ -11,7 +11,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Prefetch
 
 from accounts.models import User
-from papers.models import Paper, PaperTopic, unread_through
+from papers.models import Paper, PaperTopic
 from recommender.bibtex.writing import BibRecord, to_bibtex
 from recommender.models import Feedback
 
@@ -26,7 +26,6 @@ def liked_papers(user: User) -> list[Liked]:
     likes = (
         Feedback.objects.filter(user=user, value=Feedback.LIKE)
         .select_related("paper")
-        .defer(*unread_through("paper"))
         .prefetch_related(
             Prefetch(
                 "paper__topic_links",

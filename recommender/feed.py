@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from papers.listing import Days, latest_day
-from papers.models import Paper, unread_through
+from papers.models import Paper
 from recommender import locks
 from recommender.collaborative import signal_over
 from recommender.engine.corpus import Corpus
@@ -58,7 +58,6 @@ def for_you_items(*, user: User, days: Days | None = None) -> QuerySet[FeedItem]
         FeedItem.objects.filter(user=user, day__range=days)
         .exclude(paper__feedback__user=user)
         .select_related("paper", "closest_liked")
-        .defer(*unread_through("paper"), *unread_through("closest_liked"))
     )
 
 

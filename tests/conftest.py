@@ -137,6 +137,8 @@ def _fast_and_collectstatic_free(settings: Any, tmp_path: Path) -> None:
     # rendered by an earlier test.
     settings.PAPERFEED_COLLABORATIVE_TTL = 0
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    # The search index follows the database, which each test rolls back.
+    settings.PAPERFEED_SEARCH_DIR = str(tmp_path / "search")
     cache.clear()
     settings.STORAGES = {
         **settings.STORAGES,

@@ -41,6 +41,7 @@ def test_the_pure_modules_are_the_engine_ids_records_parsers_and_bibtex():
         "recommender.bibtex",
         "papers.arxiv_ids",
         "papers.records",
+        "papers.search_engine",
         "papers.parsers.atom",
         "papers.parsers.oai",
         "papers.parsers.hf",
