@@ -331,7 +331,7 @@ CACHES = {
 
 # Papers per page on the daily, topic and search pages.
 PAPERFEED_PAGE_SIZE = env_int("PAPERFEED_PAGE_SIZE", 30)
-# A search ranks at most this many of the newest matching papers (see papers/search.py);
+# A search shows at most this many best matches (see papers/search.py);
 # a topic page ordered for a reader ranks this many of the topic's newest papers.
 PAPERFEED_SEARCH_CANDIDATES = env_int("PAPERFEED_SEARCH_CANDIDATES", 500)
 # The search index (papers.search): a folder per database, on a local disk of

@@ -24,7 +24,7 @@ from papers.fetch import (
     oai_pages,
 )
 from papers.ingest import refresh_statistics, upsert_papers
-from papers.models import Harvest, Paper, Topic
+from papers.models import Harvest, LookUp, Paper, Topic
 from papers.parsers.errors import FetchError, OaiError
 from papers.parsers.oai import OAI_SOURCE
 from papers.signals import catalogue_changed
@@ -206,6 +206,29 @@ def fetch_hf_daily(
         _announce(report.stored)
     state.finish(day, today=day + dt.timedelta(days=1))
     return report
+
+
+def look_up_paper(arxiv_id: str, *, client: PoliteClient | None = None) -> bool:
+    """Fetch one paper a reader asked for by its bare id from the arXiv API and
+    store it; whether arXiv had it. The reader's LookUp ends when it did, and
+    says "not on arXiv" when it did not. FetchError when arXiv fails."""
+    stored = _look_up([arxiv_id], client)
+    _announce(stored)
+    found = Paper.objects.filter(arxiv_id=arxiv_id).exists()
+    if found:
+        LookUp.objects.filter(arxiv_id=arxiv_id).delete()
+    else:
+        LookUp.objects.update_or_create(
+            arxiv_id=arxiv_id, defaults={"state": LookUp.MISSING}
+        )
+    return found
+
+
+def look_up_failed(arxiv_id: str) -> None:
+    """arXiv could not be reached for a reader's look-up, retries included."""
+    LookUp.objects.update_or_create(
+        arxiv_id=arxiv_id, defaults={"state": LookUp.FAILED}
+    )
 
 
 def _look_up(arxiv_ids: Sequence[str], client: PoliteClient | None) -> UpsertResult:

@@ -232,3 +232,26 @@ class Harvest(models.Model):
         self.resumption_token, self.error = "", ""
         self.finished_at = timezone.now()
         self.save()
+
+
+class LookUp(models.Model):
+    """A reader's request to fetch from arXiv a paper the catalogue lacks, while
+    it runs or after it found nothing; a paper that arrives ends it."""
+
+    FETCHING = "fetching"
+    MISSING = "missing"  # arXiv has no paper by this id
+    FAILED = "failed"  # arXiv could not be reached, retries included
+    STATES = {FETCHING: "fetching", MISSING: "not on arXiv", FAILED: "failed"}
+
+    arxiv_id = models.CharField("arXiv id", max_length=MAX_ID, unique=True)
+    state = models.CharField(max_length=10, choices=STATES, default=FETCHING)
+    asked_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.arxiv_id}: {self.state}"
+
+    def stalled(self) -> bool:
+        """A fetch asked long ago that never reported back (a lost task)."""
+        return self.state == self.FETCHING and timezone.now() - self.asked_at > (
+            dt.timedelta(minutes=10)
+        )

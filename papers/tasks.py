@@ -2,10 +2,11 @@
 
 import datetime as dt
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.conf import settings
 
 from papers import harvest
+from papers.parsers.errors import FetchError
 
 
 # A harvest that fails keeps what it stored and resumes on its next run, so a
@@ -38,3 +39,21 @@ def fetch_arxiv(
 def fetch_hf_daily(day: str | None = None) -> int:
     report = harvest.fetch_hf_daily(day=dt.date.fromisoformat(day) if day else None)
     return report.stored.papers
+
+
+LOOK_UP_RETRIES = 3
+
+
+@shared_task(bind=True, max_retries=LOOK_UP_RETRIES, acks_late=True)
+def look_up_paper(self: "Task[[str], bool]", arxiv_id: str) -> bool:
+    """A reader's look-up of one paper: retried like a harvest (the same
+    backoff) when arXiv fails; the reader sees "failed" after the last try,
+    or at once with eager tasks, which must not hold a request for minutes."""
+    try:
+        return harvest.look_up_paper(arxiv_id)
+    except FetchError as error:
+        if self.request.is_eager or self.request.retries >= LOOK_UP_RETRIES:
+            harvest.look_up_failed(arxiv_id)
+            return False
+        wait = settings.PAPERFEED_HARVEST_RETRY_SECONDS * 2**self.request.retries
+        raise self.retry(exc=error, countdown=wait) from error

@@ -6,14 +6,16 @@ from itertools import groupby
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from papers import arxiv_ids, hooks
+from papers import arxiv_ids, hooks, tasks
+from papers.harvest import look_up_failed
 from papers.listing import (
     PERIOD_CHOICES,
     Order,
@@ -21,11 +23,12 @@ from papers.listing import (
     papers_in,
     trend_basis,
 )
-from papers.models import Paper, PaperTopic, Topic
+from papers.models import LookUp, Paper, PaperTopic, Topic
 from papers.paging import PAPER_PAGE, paginate, paginate_ids
 from papers.search import MAX_QUERY_LENGTH, query_words, search_papers, searched
 from papers.taxonomy import ARCHIVE_NAMES, LEGACY_GROUP
 from web.http import HtmxRequest, is_load_more
+from web.tasks import send
 
 
 def listing(
@@ -59,13 +62,44 @@ def paper_detail(request: HttpRequest, arxiv_id: str) -> HttpResponse:
         raise Http404("Not an arXiv id.")
     if bare != arxiv_id:
         return redirect("papers:paper", arxiv_id=bare)
-    paper = get_object_or_404(
-        Paper.objects.with_likes().prefetch_related(
+    paper = (
+        Paper.objects.with_likes()
+        .prefetch_related(
             Prefetch("topic_links", queryset=PaperTopic.objects.select_related("topic"))
-        ),
-        arxiv_id=bare,
+        )
+        .filter(arxiv_id=bare)
+        .first()
     )
+    if paper is None:
+        return render(
+            request, "papers/not_in_catalogue.html", _look_up(bare), status=404
+        )
     return render(request, "papers/paper_detail.html", {"paper": paper})
+
+
+def _look_up(arxiv_id: str) -> dict[str, object]:
+    return {
+        "arxiv_id": arxiv_id,
+        "look_up": LookUp.objects.filter(arxiv_id=arxiv_id).first(),
+    }
+
+
+@require_POST
+@login_required
+def fetch(request: HttpRequest) -> HttpResponse:
+    """A reader asks for a paper the catalogue lacks: the arXiv look-up runs
+    as a task (the harvester's client, limits and retries), and the paper's
+    page shows it when it arrives."""
+    bare = arxiv_ids.normalise(request.POST.get("id", ""))
+    if bare is None:
+        return HttpResponseBadRequest("Not an arXiv id.")
+    if not Paper.objects.filter(arxiv_id=bare).exists():
+        LookUp.objects.update_or_create(
+            arxiv_id=bare, defaults={"state": LookUp.FETCHING}
+        )
+        if not send(tasks.look_up_paper, (bare,), about=f"the look-up of {bare}"):
+            look_up_failed(bare)
+    return redirect("papers:paper", arxiv_id=bare)
 
 
 @require_GET
@@ -168,6 +202,13 @@ def search(request: HtmxRequest) -> HttpResponse:
     if bare and Paper.objects.filter(arxiv_id=bare).exists():
         url = Paper(arxiv_id=bare).get_absolute_url()
         return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    if bare:
+        # An id the catalogue lacks: offered for fetching, not searched as words.
+        context = {"query": query, **_look_up(bare)}
+        template = "papers/search.html"
+        if request.htmx:
+            template += "#search-results"
+        return render(request, template, context)
     order = request.GET.get("order", FOR_YOU)
     if order not in ORDER_LABELS:
         order = FOR_YOU

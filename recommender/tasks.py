@@ -15,7 +15,6 @@ import threading
 import time
 from typing import Any, NamedTuple
 
-import kombu.exceptions
 from celery import Task, shared_task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
@@ -23,27 +22,12 @@ from django.db import InterfaceError, OperationalError, transaction
 from accounts.models import User
 from papers.listing import Days
 from recommender import collaborative, digests, feed, index, locks, refresh
+from web.tasks import send
 
 logger = logging.getLogger(__name__)
 
 # The database restarting or a connection dropping: worth trying again soon.
 TRANSIENT = (OperationalError, InterfaceError)
-
-
-def send(
-    task: "Task[Any, Any]", args: tuple[object, ...], *, about: str, countdown: int = 0
-) -> None:
-    """Send `task` to the workers (run it now with eager tasks); with the
-    broker down, log that what it derives, `about`, is brought up to date
-    later: stale models by the periodic `train_readers`, quality by the
-    reader's next refresh, the collaborative signal by the next refresh."""
-    try:
-        # No publishing retries: with the broker down a like would wait for them.
-        task.apply_async(args, countdown=countdown, retry=False)
-    except kombu.exceptions.OperationalError as error:
-        logger.warning(
-            "broker unreachable (%s): %s of %s runs later", error, task.name, about
-        )
 
 
 def request_refresh(*, user: User) -> None:
