@@ -55,7 +55,9 @@ def index_path() -> Path:
     where = (connection.vendor, db.get("HOST"), db.get("PORT"), db["NAME"])
     key = ":".join(str(part or "") for part in where)
     name = hashlib.sha256(key.encode()).hexdigest()[:16]
-    return Path(settings.PAPERFEED_SEARCH_DIR) / name
+    return (
+        Path(settings.PAPERFEED_SEARCH_DIR) / f"{name}-v{search_engine.SCHEMA_VERSION}"
+    )
 
 
 def _index() -> tantivy.Index:
@@ -155,6 +157,35 @@ class Searched(NamedTuple):
 def searched() -> Searched:
     span = Paper.objects.aggregate(first=Min("announced_on"), last=Max("announced_on"))
     return Searched(indexed_papers(), span["first"], span["last"])
+
+
+# An author page lists at most this many of their papers.
+MAX_AUTHOR_PAPERS = 2_000
+# Papers read for the author names a search offers.
+AUTHOR_HITS = 200
+
+
+def author_papers(name: str) -> list[int]:
+    """The papers of the author printed `name` (any case), newest first."""
+    index = _index()
+    _up_to_date(index)
+    return search_engine.by_author(index, name, limit=MAX_AUTHOR_PAPERS)
+
+
+def authors_named(query: str, *, limit: int = 3) -> list[tuple[str, int]]:
+    """Authors whose name holds every word of `query` ("Hinton"), as their
+    papers print them, with how many of the papers read name them so; the
+    most frequent first."""
+    index = _index()
+    pks = search_engine.with_author_words(index, query, limit=AUTHOR_HITS)
+    words = [w.lower() for w in search_engine.parse(query).words]
+    counts: dict[str, int] = {}
+    for authors in Paper.objects.filter(pk__in=pks).values_list("authors", flat=True):
+        for name in authors:
+            if all(w in WORD_RE.findall(name.lower()) for w in words):
+                counts[name] = counts.get(name, 0) + 1
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return ranked[:limit]
 
 
 def indexed_papers() -> int:

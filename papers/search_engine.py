@@ -30,6 +30,11 @@ TEXT_FIELDS = list(FIELD_BOOSTS)
 STEMMED = "paperfeed_en"
 # The vocabulary of "Did you mean": title and author words as written.
 WORDS = "words"
+# Each author's whole name in lower case, for an author's papers.
+AUTHOR = "author"
+# Raised with any change of the fields or their analysis: the index of
+# another version is left alone (papers.search builds this one beside it).
+SCHEMA_VERSION = 2
 # A query with fewer exact matches than this is run again allowing one edit
 # per word (a typo): the exact matches stay first.
 FEW_MATCHES = 3
@@ -57,6 +62,7 @@ def _schema() -> tantivy.Schema:
     for name in TEXT_FIELDS:
         builder.add_text_field(name, tokenizer_name=STEMMED)
     builder.add_text_field(WORDS, tokenizer_name="default", index_option="basic")
+    builder.add_text_field(AUTHOR, tokenizer_name="raw", index_option="basic")
     builder.add_integer_field("announced", fast=True)
     builder.add_integer_field("updated", fast=True, indexed=True)
     return builder.build()
@@ -98,6 +104,8 @@ def add(writer: tantivy.IndexWriter, docs: Iterable[Doc]) -> int:
         document.add_text("abstract", doc.abstract)
         document.add_text("authors", authors)
         document.add_text(WORDS, f"{doc.title} {authors}")
+        for name in doc.authors:
+            document.add_text(AUTHOR, name.lower())
         document.add_integer("announced", doc.announced)
         document.add_integer("updated", doc.updated)
         writer.add_document(document)
@@ -224,6 +232,32 @@ def _run(
     # The stubs of tantivy 0.27 leave out the count that `count=True` asks for.
     matches: int | None = found.count  # type: ignore[attr-defined]
     return ids, matches or 0
+
+
+def by_author(index: tantivy.Index, name: str, *, limit: int) -> list[int]:
+    """The papers with `name` among their authors (as printed, any case),
+    newest first."""
+    query = tantivy.Query.term_query(SCHEMA, AUTHOR, name.lower())
+    searcher = index.searcher()
+    hits = searcher.search(
+        query, limit=limit, count=False, order_by_field="announced"
+    ).hits
+    return [searcher.doc(address)["pk"][0] for _key, address in hits]
+
+
+def with_author_words(index: tantivy.Index, query: str, *, limit: int) -> list[int]:
+    """Papers with every word of a short `query` (at most four words) in
+    their authors' names: where the names "Hinton" may mean are read."""
+    words = parse(query).words
+    if not words or len(words) > 4:
+        return []
+    text = " ".join(f"authors:{w.lower()}" for w in words)
+    found, _errors = index.parse_query_lenient(
+        text, ["authors"], conjunction_by_default=True
+    )
+    searcher = index.searcher()
+    hits = searcher.search(found, limit=limit, count=False).hits
+    return [searcher.doc(address)["pk"][0] for _key, address in hits]
 
 
 def _suggest(searcher: tantivy.Searcher, parsed: Parsed) -> str | None:

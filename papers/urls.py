@@ -11,4 +11,5 @@ urlpatterns = [
     path("topics/", views.topic_list, name="topics"),
     path("topics/<str:code>/", views.topic_detail, name="topic"),
     path("search/", views.search, name="search"),
+    path("authors/<path:name>/", views.author_detail, name="author"),
 ]

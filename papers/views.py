@@ -1,6 +1,7 @@
 """The catalogue's pages: a day's, week's or month's papers, a paper, the
 topics and a topic, and search."""
 
+from collections import Counter
 from collections.abc import Sequence
 from itertools import groupby
 from typing import Any
@@ -25,7 +26,14 @@ from papers.listing import (
 )
 from papers.models import LookUp, Paper, PaperTopic, Topic
 from papers.paging import PAPER_PAGE, paginate, paginate_ids
-from papers.search import MAX_QUERY_LENGTH, query_words, search_papers, searched
+from papers.search import (
+    MAX_QUERY_LENGTH,
+    author_papers,
+    authors_named,
+    query_words,
+    search_papers,
+    searched,
+)
 from papers.taxonomy import ARCHIVE_NAMES, LEGACY_GROUP
 from web.http import HtmxRequest, is_load_more
 from web.tasks import send
@@ -193,6 +201,46 @@ def topic_detail(request: HtmxRequest, code: str) -> HttpResponse:
     return render(request, "papers/topic_detail.html", context)
 
 
+# Co-authors named on an author's page.
+COAUTHORS_SHOWN = 12
+
+
+@require_GET
+@vary_on_headers("HX-Request", "HX-Target")
+def author_detail(request: HtmxRequest, name: str) -> HttpResponse:
+    """An author's papers, newest first, with their papers per year and the
+    co-authors most often beside them. An author is a name as papers print
+    it, in any case ("G. Hinton" and "Geoffrey Hinton" are two pages)."""
+    ids = author_papers(name.strip())
+    if not ids:
+        raise Http404("No paper by this author in the catalogue.")
+    key = name.strip().lower()
+    printed = name
+    years: Counter[int] = Counter()
+    coauthors: Counter[str] = Counter()
+    for announced, authors in (
+        Paper.objects.filter(pk__in=ids)
+        .order_by("-announced_on")
+        .values_list("announced_on", "authors")
+    ):
+        years[announced.year] += 1
+        for author in authors:
+            if author.lower() == key:
+                printed = author
+            else:
+                coauthors[author] += 1
+    context = {
+        "author": printed,
+        "paper_count": len(ids),
+        "years": sorted(years.items(), reverse=True),
+        "coauthors": coauthors.most_common(COAUTHORS_SHOWN),
+        "page": paginate_ids(request, ids),
+    }
+    if is_load_more(request):
+        return render(request, PAPER_PAGE, context)
+    return render(request, "papers/author_detail.html", context)
+
+
 @require_GET
 @vary_on_headers("HX-Request", "HX-Target")
 def search(request: HtmxRequest) -> HttpResponse:
@@ -229,6 +277,7 @@ def search(request: HtmxRequest) -> HttpResponse:
         "found": found,
         "page": paginate_ids(request, ids),
         "searched": searched() if query else None,
+        "authors": authors_named(query) if query else [],
     }
     if is_load_more(request):
         return render(request, PAPER_PAGE, context)

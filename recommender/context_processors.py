@@ -7,7 +7,7 @@ one that shows many runs each query once.
 from django.http import HttpRequest
 from django.utils.functional import cached_property
 
-from recommender.models import Feedback, ReaderProfile
+from recommender.models import AuthorFollow, Feedback, ReaderProfile
 
 # Where a visitor's choice of card view is kept (a reader's is on their profile).
 COMPACT_SESSION_KEY = "compact_cards"
@@ -49,6 +49,16 @@ class ReaderState:
                 readerprofile__user=self.user
             ).values_list("topic_id", flat=True)
         )
+
+    @cached_property
+    def followed_authors(self) -> frozenset[str]:
+        """Names (lower case) of the authors the reader follows."""
+        if not self.user.is_authenticated:
+            return frozenset()
+        names = AuthorFollow.objects.filter(user=self.user).values_list(
+            "name", flat=True
+        )
+        return frozenset(name.lower() for name in names)
 
 
 def reader(request: HttpRequest) -> dict[str, ReaderState]:

@@ -29,13 +29,16 @@ from recommender.engine.reader import (
 )
 from recommender.engine.reader import ReaderModel as EngineModel
 from recommender.index import Current, current_corpus, index_state
-from recommender.models import Feedback, FeedItem, ReaderModel
+from recommender.models import AuthorFollow, Feedback, FeedItem, ReaderModel
 from recommender.training import load_reader_model
 
 # Readers whose feeds are scored together: each of the 9 components is a
 # (papers of the days, readers) float32 array, 2 MB for a day of 1,000 papers.
 FEED_BATCH = 500
 FEED_INSERT_BATCH = 5000
+# Added to the score of a paper by a followed author: far above any model's
+# score, so every ordering by score (For you, Atom, digests) puts it first.
+FOLLOWED_LIFT = 1e6
 Progress = Callable[[int], object]
 
 
@@ -93,7 +96,10 @@ def build_feed(
             judged = set(
                 Feedback.objects.filter(user=user).values_list("paper_id", flat=True)
             )
-            items = _feed_items(user.pk, model, scores, papers, judged, current)
+            followed = papers.by_followed(followed_authors([user.pk])[user.pk])
+            items = _feed_items(
+                user.pk, model, scores, papers, judged, current, followed
+            )
     _store_feeds([user.pk], items, built_for, days=window, window=window)
     return len(items)
 
@@ -167,11 +173,18 @@ def _build_batch(
     ).values_list("user_id", "paper_id"):
         judged[user_id].add(paper_id)
     scores = score_many(list(models.values()), candidates, current.corpus)
+    followed = followed_authors(list(models))
     items = [
         item
         for column, (user_id, model) in enumerate(models.items())
         for item in _feed_items(
-            user_id, model, scores[:, column], papers, judged[user_id], current
+            user_id,
+            model,
+            scores[:, column],
+            papers,
+            judged[user_id],
+            current,
+            papers.by_followed(followed[user_id]),
         )
     ]
     _store_feeds(list(models), items, built_for, days=days, window=window)
@@ -186,21 +199,48 @@ class _Papers:
     days: list[dt.date]
     rows: np.ndarray
     day_count: int  # distinct days
+    authors: list[list[str]]
+
+    def by_followed(self, followed: Collection[str]) -> dict[int, str]:
+        """Positions of the papers with an author in `followed` (names in
+        lower case), each with that author's name as the paper prints it."""
+        found = {}
+        if followed:
+            for i, names in enumerate(self.authors):
+                for name in names:
+                    if name.lower() in followed:
+                        found[i] = name
+                        break
+        return found
 
 
 def _papers_of(days: Days, corpus: Corpus) -> _Papers:
     found = [
-        (pk, day)
-        for pk, day in Paper.objects.listed()
+        (pk, day, authors)
+        for pk, day, authors in Paper.objects.listed()
         .filter(announced_on__range=days)
-        .values_list("pk", "announced_on")
+        .values_list("pk", "announced_on", "authors")
         if pk in corpus.positions
     ]
-    ids = [pk for pk, _ in found]
-    listed = [day for _, day in found]
+    ids = [pk for pk, _, _ in found]
+    listed = [day for _, day, _ in found]
     return _Papers(
-        ids=ids, days=listed, rows=corpus.rows(ids), day_count=len(set(listed))
+        ids=ids,
+        days=listed,
+        rows=corpus.rows(ids),
+        day_count=len(set(listed)),
+        authors=[authors for _, _, authors in found],
     )
+
+
+def followed_authors(user_ids: Sequence[int]) -> dict[int, set[str]]:
+    """The names (lower case) of the authors each reader follows."""
+    followed: dict[int, set[str]] = {user_id: set() for user_id in user_ids}
+    for user_id, name in AuthorFollow.objects.filter(user_id__in=user_ids).values_list(
+        "user_id", "name"
+    ):
+        followed[user_id].add(name.lower())
+    return followed
 
 
 def _feed_items(
@@ -210,9 +250,12 @@ def _feed_items(
     papers: _Papers,
     judged: Collection[int],
     current: Current,
+    followed: dict[int, str],
 ) -> list[FeedItem]:
     """The best PAPERFEED_FEED_SIZE papers of each day by `scores` (one per
-    paper of `papers`) that the reader has not judged, with why each is there."""
+    paper of `papers`) that the reader has not judged, with why each is there,
+    and every unjudged paper of an author they follow (`followed`: positions
+    in `papers` and the author), first of its day."""
     size = settings.PAPERFEED_FEED_SIZE
     by_day: dict[dt.date, list[int]] = {}
     full = 0
@@ -226,6 +269,10 @@ def _feed_items(
             if full == papers.day_count:
                 break
     picked = [i for chosen in by_day.values() for i in chosen]
+    chosen_set = set(picked)
+    picked += [
+        i for i in followed if i not in chosen_set and papers.ids[i] not in judged
+    ]
     if not picked:
         return []
     corpus = current.corpus
@@ -242,7 +289,8 @@ def _feed_items(
             user_id=user_id,
             paper_id=papers.ids[i],
             day=papers.days[i],
-            score=float(scores[i]),
+            score=float(scores[i]) + (FOLLOWED_LIFT if i in followed else 0.0),
+            followed_author=followed.get(i, ""),
             terms=terms,
             closest_liked_id=(
                 None if nearest is None else int(corpus.ids[liked_rows[nearest]])

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from papers.models import Paper, Topic
-from recommender.models import Feedback, ReaderProfile
+from recommender.models import AuthorFollow, Feedback, ReaderProfile
 from recommender.tasks import request_refresh
 
 # What a request asks a judgement to be, by name; "neither" clears it.
@@ -103,6 +103,22 @@ def like_count() -> Expression:
         .values("count")
     )
     return Coalesce(Subquery(likes), Value(0))
+
+
+def toggle_author_follow(*, user: User, name: str) -> bool:
+    """Follow the author printed `name`, or stop following them (any case);
+    returns whether they are followed. The feed is rebuilt to take or drop
+    their papers."""
+    with transaction.atomic():
+        followed = AuthorFollow.objects.filter(user=user, name__iexact=name)
+        if followed.exists():
+            followed.delete()
+            now_followed = False
+        else:
+            AuthorFollow.objects.create(user=user, name=name)
+            now_followed = True
+        request_refresh(user=user)
+    return now_followed
 
 
 def toggle_follow(*, user: User, topic: Topic) -> bool:

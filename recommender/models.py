@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 
 from papers.models import Paper, Topic
+from papers.records import MAX_AUTHOR
 
 # About a page of text: enough to describe a field, short enough to vectorize.
 INTERESTS_MAX_LENGTH = 5000
@@ -149,6 +150,30 @@ class ReaderProfile(models.Model):
         return f"profile of {self.user_id}"
 
 
+class AuthorFollow(models.Model):
+    """An author a reader follows, by the name as arXiv prints it: their new
+    papers are always in the reader's feed."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="followed_authors",
+    )
+    name = models.CharField(max_length=MAX_AUTHOR)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "name"], name="author_followed_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} follows {self.name}"
+
+
 class FeedItem(models.Model):
     """One paper of a reader's ranked feed for its listing day.
 
@@ -167,6 +192,9 @@ class FeedItem(models.Model):
     closest_liked = models.ForeignKey(
         Paper, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # An author of the paper whom the reader follows: it is here whatever its
+    # score, first of its day (its score is lifted by feed.FOLLOWED_LIFT).
+    followed_author = models.CharField(max_length=MAX_AUTHOR, blank=True)
 
     class Meta:
         constraints = [
@@ -182,6 +210,8 @@ class FeedItem(models.Model):
     def why_text(self) -> str:
         """The card's "why" line as plain text, for e-mail and feed readers."""
         parts = []
+        if self.followed_author:
+            parts.append(f"by {self.followed_author}, whom you follow")
         if self.terms:
             parts.append("matches " + ", ".join(self.terms))
         if self.closest_liked:

@@ -17,6 +17,7 @@ urlpatterns = [
     path("similar/<int:paper_id>/", feed.similar, name="similar"),
     path("feedback/<int:paper_id>/", feedback.feedback, name="feedback"),
     path("topics/<str:code>/follow/", feedback.follow, name="follow"),
+    path("authors/follow/", feedback.follow_author, name="follow_author"),
     path("cards/", feedback.card_view, name="card_view"),
     path("library/", library.library, name="library"),
     path("library/likes.bib", library.export_bibtex, name="export_bibtex"),

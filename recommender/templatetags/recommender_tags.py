@@ -13,6 +13,13 @@ def feedback_of(context: template.Context, paper: Paper) -> int | None:
     return None if reader is None else reader.feedback.get(paper.pk)
 
 
+@register.simple_tag(takes_context=True)
+def follows_author(context: template.Context, name: str) -> bool:
+    """Whether the signed-in reader follows the author printed `name`."""
+    reader = context.get("reader")
+    return reader is not None and name.lower() in reader.followed_authors
+
+
 @register.filter
 def magnitude(weight: float) -> str:
     """A term's weight as a bar's value on the interests chart: its size,

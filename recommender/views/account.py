@@ -48,6 +48,7 @@ def account_settings(request: ReaderRequest) -> HttpResponse:
             reverse("recommender:atom_feed", args=[token.key])
         ),
         "followed": Topic.objects.filter(followers__user=user).order_by("code"),
+        "followed_authors": user.followed_authors.all(),
         "delete_form": DeleteAccountForm(user),
     }
     return render(request, "recommender/settings.html", context)

@@ -1,16 +1,23 @@
-"""A card's buttons: like, not interested, a topic's follow, and the choice
-between full and compact cards."""
+"""A card's buttons: like, not interested, a topic's or an author's follow,
+and the choice between full and compact cards."""
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from papers.models import Paper, Topic
+from papers.search import author_papers
 from recommender.context_processors import COMPACT_SESSION_KEY, ReaderState
-from recommender.feedback import FEEDBACK_BY_NAME, set_feedback, toggle_follow
+from recommender.feedback import (
+    FEEDBACK_BY_NAME,
+    set_feedback,
+    toggle_author_follow,
+    toggle_follow,
+)
 from recommender.models import ReaderProfile
 from recommender.pending import keep_for_after_login
 from recommender.views import ReaderRequest
@@ -74,6 +81,19 @@ def follow(request: ReaderRequest, code: str) -> HttpResponse:
     if request.htmx:
         return render(request, "recommender/_follow.html", {"topic": topic})
     return redirect(safe_next_url(request) or topic.get_absolute_url())
+
+
+@require_POST
+@login_required
+def follow_author(request: ReaderRequest) -> HttpResponse:
+    name = request.POST.get("name", "").strip()
+    # Only an author of the catalogue: a posted name could be anything.
+    if not name or not author_papers(name):
+        raise Http404("No paper of this author in the catalogue.")
+    toggle_author_follow(user=request.user, name=name)
+    if request.htmx:
+        return render(request, "recommender/_follow_author.html", {"author": name})
+    return redirect(safe_next_url(request) or reverse("papers:author", args=[name]))
 
 
 @require_POST

@@ -137,7 +137,8 @@ def test_card_shows_its_id_three_authors_the_author_count_topics_and_links(
     html = client.get(reverse("home")).text
 
     assert '<span class="arxiv-id">arXiv:2510.12345</span>' in html
-    assert "A One, B Two, C Three and others" in html
+    assert "A One, B Two, C Three and others" in re.sub(r"<[^>]+>", "", html)
+    assert 'href="/authors/C%20Three/">C Three</a>' in html
     assert "D Four" not in html
     assert "5 authors" in html
     assert re.search(
