@@ -61,5 +61,12 @@ def test_a_visitor_browses_days_opens_a_paper_and_searches(
     page.get_by_role("searchbox", name="Words").fill("spectral")
     expect(page.locator("#search-results mark").first).to_have_text("Spectral")
     expect(page).to_have_url(live_server.url + "/search/?q=spectral")
+    # Typing swaps the results region itself: still one, never one in another.
+    page.get_by_role("searchbox", name="Words").fill("spectrla graph")
+    expect(page.locator("#search-results")).to_contain_text("Did you mean")
+    expect(page.locator("#search-results")).to_have_count(1)
+    page.locator(".suggestion").get_by_role("link", name="spectral graph").click()
+    expect(page.locator("#search-results")).to_contain_text("1 result for")
+    expect(page.locator("#search-results")).to_have_count(1)
 
     assert errors == []
