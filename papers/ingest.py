@@ -179,14 +179,13 @@ def _batches(records: Iterable[PaperRecord], size: int) -> Iterator[list[PaperRe
 
 
 def refresh_statistics() -> None:
-    """Fresh planner statistics and a merged search index after a bulk write.
+    """Fresh planner statistics after a bulk write.
 
-    PostgreSQL would get there with autovacuum, but until then searches right
-    after a large import are planned for an empty table and read the GIN
-    index's pending list: several times slower. SQLite needs neither.
+    PostgreSQL would get there with autovacuum, but until then the pages
+    right after a large import are planned for an empty table. SQLite keeps
+    no such statistics.
     """
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE papers_paper, papers_papertopic")
-        cursor.execute("SELECT gin_clean_pending_list('paper_search_gin'::regclass)")
