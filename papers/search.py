@@ -94,7 +94,8 @@ def catch_up(*, limit: int | None = None, rebuild: bool = False) -> int | None:
         if indexed.updated is not None and not rebuild:
             since = dt.datetime.fromtimestamp(indexed.updated / 1e6, dt.UTC) - OVERLAP
             papers = papers.filter(updated_at__gte=since)
-        if limit is not None and papers.count() > limit:
+        # Whether there are more than `limit`, without counting them all.
+        if limit is not None and papers.order_by()[limit : limit + 1].exists():
             return None
         try:
             writer = search_engine.writer(index)
@@ -121,8 +122,7 @@ def _up_to_date(index: tantivy.Index) -> None:
     if newest is None:
         return
     index.reload()
-    indexed = search_engine.state(index).updated
-    if indexed is None or indexed < _micros(newest):
+    if not search_engine.holds_changes_since(index, _micros(newest)):
         keep_up()
 
 
@@ -155,14 +155,18 @@ class Searched(NamedTuple):
 
 
 def searched() -> Searched:
-    span = Paper.objects.aggregate(first=Min("announced_on"), last=Max("announced_on"))
-    return Searched(indexed_papers(), span["first"], span["last"])
+    # Two queries: SQLite reads MIN and MAX off the index only one at a time.
+    first = Paper.objects.aggregate(day=Min("announced_on"))["day"]
+    last = Paper.objects.aggregate(day=Max("announced_on"))["day"]
+    return Searched(indexed_papers(), first, last)
 
 
 # An author page lists at most this many of their papers.
 MAX_AUTHOR_PAPERS = 2_000
-# Papers read for the author names a search offers.
-AUTHOR_HITS = 200
+# Papers read for the author names a search offers, for a query of at most
+# AUTHOR_WORDS words (a name; a longer query is a title's words).
+AUTHOR_HITS = 100
+AUTHOR_WORDS = 2
 
 
 def author_papers(name: str) -> list[int]:
@@ -176,9 +180,10 @@ def authors_named(query: str, *, limit: int = 3) -> list[tuple[str, int]]:
     """Authors whose name holds every word of `query` ("Hinton"), as their
     papers print them, with how many of the papers read name them so; the
     most frequent first."""
-    index = _index()
-    pks = search_engine.with_author_words(index, query, limit=AUTHOR_HITS)
     words = [w.lower() for w in search_engine.parse(query).words]
+    if not words or len(words) > AUTHOR_WORDS:
+        return []
+    pks = search_engine.with_author_words(_index(), query, limit=AUTHOR_HITS)
     counts: dict[str, int] = {}
     for authors in Paper.objects.filter(pk__in=pks).values_list("authors", flat=True):
         for name in authors:
@@ -192,7 +197,7 @@ def indexed_papers() -> int:
     """How many papers the index holds (0 while a first build runs)."""
     index = _index()
     index.reload()
-    return search_engine.state(index).papers
+    return index.searcher().num_docs
 
 
 def highlight(text: str, words: list[str]) -> SafeString:
