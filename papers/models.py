@@ -30,6 +30,12 @@ def _author_url(prefix: str, name: str) -> str:
     return reverse("papers:author", args=[name])
 
 
+@functools.lru_cache(maxsize=100_000)
+def _paper_url(prefix: str, arxiv_id: str) -> str:
+    # A card links its paper twice: reversing was a search page's millisecond.
+    return reverse("papers:paper", args=[arxiv_id])
+
+
 def author_url(name: str) -> str:
     """The page of the author printed `name`."""
     return _author_url(get_script_prefix(), name)
@@ -124,7 +130,7 @@ class Paper(models.Model):
         return f"{self.arxiv_id}: {self.title[:80]}"
 
     def get_absolute_url(self) -> str:
-        return reverse("papers:paper", args=[self.arxiv_id])
+        return _paper_url(get_script_prefix(), self.arxiv_id)
 
     @property
     def abs_url(self) -> str:
