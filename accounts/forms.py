@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.views.decorators.debug import sensitive_variables
 
 from accounts import services
-from accounts.models import User
+from accounts.models import FeedToken, User
 
 
 class SignupForm(UserCreationForm[User]):
@@ -93,13 +93,17 @@ class AdminLoginForm(LoginForm, AdminAuthenticationForm):
 
 
 class ResetPasswordForm(SetPasswordForm[User]):
-    """Setting a new password from an e-mailed link also lifts an account lock.
+    """Setting a new password from an e-mailed link also lifts an account lock
+    and gives the private feed a new address.
 
     The link proves the reader owns the account, so making them wait out a lock
-    that someone else's guesses caused would only punish them.
+    that someone else's guesses caused would only punish them. A reset is what
+    a reader does after losing control of the account: whoever took it may
+    have copied the feed address too.
     """
 
     def save(self, commit: bool = True) -> User:
         user = super().save(commit=commit)
         services.clear_failures(username=user.get_username())
+        FeedToken.regenerate(user)
         return user

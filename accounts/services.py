@@ -66,22 +66,35 @@ def normalize_username(username: str) -> str:
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    """The client's address: REMOTE_ADDR, or the first X-Forwarded-For hop.
+    """The client's address, as the per-address limits count it.
 
-    Trust X-Forwarded-For only when settings.USE_X_FORWARDED_FOR says a proxy in
-    front of us sets it; otherwise any client could pick its own address and
-    dodge the per-address limit. Anything that is not an IP address is ignored.
+    REMOTE_ADDR, or with PAPERFEED_TRUSTED_PROXIES = N the address the N-th
+    proxy from us saw: the N-th X-Forwarded-For entry counted from the right.
+    Entries further left are the client's own words (the first one is
+    whatever it chose to send), so they are never read; a header with fewer
+    entries than proxies, or a bad entry, counts as REMOTE_ADDR. An IPv6
+    address stands for its /64, which one subscriber gets whole.
     """
-    candidates = []
-    if settings.USE_X_FORWARDED_FOR:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        candidates.append(forwarded.split(",")[0])
-    candidates.append(request.META.get("REMOTE_ADDR", ""))
-    for candidate in candidates:
+    candidate = request.META.get("REMOTE_ADDR", "")
+    proxies = settings.PAPERFEED_TRUSTED_PROXIES
+    if proxies > 0:
+        forwarded = [
+            entry.strip()
+            for entry in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if entry.strip()
+        ]
+        if len(forwarded) >= proxies:
+            candidate = forwarded[-proxies]
+    for address in (candidate, request.META.get("REMOTE_ADDR", "")):
         try:
-            return str(ipaddress.ip_address(candidate.strip()))
+            parsed = ipaddress.ip_address(address.strip())
         except ValueError:
             continue
+        if parsed.version == 6:
+            return str(
+                ipaddress.ip_network(f"{parsed}/64", strict=False).network_address
+            )
+        return str(parsed)
     return None
 
 

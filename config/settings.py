@@ -164,8 +164,10 @@ ACCOUNT_CONFIRMATION_DAYS = env_int("ACCOUNT_CONFIRMATION_DAYS", 3)
 LOGIN_FAILURES_PER_ACCOUNT = env_int("LOGIN_FAILURES_PER_ACCOUNT", 5)
 LOGIN_FAILURES_PER_IP = env_int("LOGIN_FAILURES_PER_IP", 20)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
-# Behind a proxy that sets X-Forwarded-For, throttle by the client's address.
-USE_X_FORWARDED_FOR = env_bool("USE_X_FORWARDED_FOR", False)
+# How many proxies in front of Paperfeed append to X-Forwarded-For: the
+# client's address for the log-in limits is the entry that many from the
+# right (accounts.services.client_ip). 0: REMOTE_ADDR, X-Forwarded-For unread.
+PAPERFEED_TRUSTED_PROXIES = env_int("PAPERFEED_TRUSTED_PROXIES", 0)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.getenv("TIME_ZONE", "UTC")
@@ -334,6 +336,8 @@ PAPERFEED_PAGE_SIZE = env_int("PAPERFEED_PAGE_SIZE", 30)
 # A search shows at most this many best matches (see papers/search.py);
 # a topic page ordered for a reader ranks this many of the topic's newest papers.
 PAPERFEED_SEARCH_CANDIDATES = env_int("PAPERFEED_SEARCH_CANDIDATES", 500)
+# /healthz answers from its last look at the database and broker for this long.
+PAPERFEED_HEALTH_SECONDS = env_int("PAPERFEED_HEALTH_SECONDS", 5)
 # The search index (papers.search): a folder per database, on a local disk of
 # each machine that serves pages; any machine rebuilds its own from the
 # database (`build_search_index`) and keeps it in step by itself.

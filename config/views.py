@@ -4,7 +4,9 @@ health check and the error pages."""
 
 import logging
 import sys
-from typing import cast
+import threading
+import time
+from typing import NamedTuple, cast
 
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
@@ -47,18 +49,51 @@ def broker_status() -> str:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return "eager"
     try:
-        with Connection(settings.CELERY_BROKER_URL, connect_timeout=2) as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
+        # At most a second in all: a health check never hangs.
+        with Connection(settings.CELERY_BROKER_URL, connect_timeout=0.5) as conn:
+            conn.ensure_connection(max_retries=1, timeout=1)
     except Exception as error:  # any transport error means the broker is unusable
         return f"error: {type(error).__name__}"
     return "ok"
+
+
+class _Health(NamedTuple):
+    key: tuple[object, ...]  # what was looked at: database and broker settings
+    at: float  # time.monotonic() of the look
+    body: dict[str, object]
+    healthy: bool
+
+
+_health: _Health | None = None
+_health_lock = threading.Lock()
 
 
 @require_GET
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
     """Database, broker, catalogue counts and the text index version; 503 when
-    something is down."""
+    something is down. Answered from the last look for PAPERFEED_HEALTH_SECONDS:
+    anyone may ask, as often as they like, and a look opens a broker
+    connection and counts the papers."""
+    global _health
+    key = (
+        connection.settings_dict["NAME"],
+        settings.CELERY_BROKER_URL,
+        settings.CELERY_TASK_ALWAYS_EAGER,
+    )
+    with _health_lock:
+        fresh = (
+            _health is not None
+            and _health.key == key
+            and time.monotonic() - _health.at < settings.PAPERFEED_HEALTH_SECONDS
+        )
+        if not fresh:
+            _health = _Health(key, time.monotonic(), *_look())
+        assert _health is not None
+        return JsonResponse(_health.body, status=200 if _health.healthy else 503)
+
+
+def _look() -> tuple[dict[str, object], bool]:
     body: dict[str, object] = {}
     try:
         with connection.cursor() as cursor:
@@ -79,7 +114,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     body["broker"] = broker_status()
     healthy = body["database"] == "ok" and body["broker"] in ("ok", "eager")
     body["status"] = "ok" if healthy else "error"
-    return JsonResponse(body, status=200 if healthy else 503)
+    return body, healthy
 
 
 # Seconds a visitor is asked to wait while the database is unreachable.

@@ -139,6 +139,8 @@ def _fast_and_collectstatic_free(settings: Any, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = str(tmp_path / "media")
     # The search index follows the database, which each test rolls back.
     settings.PAPERFEED_SEARCH_DIR = str(tmp_path / "search")
+    # Each test's database is its own: no health answer carries over.
+    settings.PAPERFEED_HEALTH_SECONDS = 0
     cache.clear()
     settings.STORAGES = {
         **settings.STORAGES,

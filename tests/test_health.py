@@ -46,3 +46,18 @@ def test_healthz_answers_503_when_the_broker_is_down(client: Client, settings):
 
     assert response.status_code == 503
     assert response.json()["broker"].startswith("error")
+
+
+def test_healthz_answers_from_its_last_look_for_a_few_seconds(client: Client, settings):
+    settings.PAPERFEED_HEALTH_SECONDS = 60
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    make_paper()
+    first = client.get("/healthz").json()
+    make_paper()
+
+    again = client.get("/healthz").json()
+    settings.PAPERFEED_HEALTH_SECONDS = 0
+    now = client.get("/healthz").json()
+
+    assert first["counts"]["papers"] == again["counts"]["papers"] == 1
+    assert now["counts"]["papers"] == 2

@@ -49,3 +49,20 @@ def test_a_malformed_boolean_variable_is_refused_with_its_name():
 
     assert result.returncode != 0
     assert "DEBUG must be 'true' or 'false'" in result.stderr
+
+
+def test_the_example_environment_can_be_sourced_and_matches_the_deploy_guide():
+    shown = subprocess.run(
+        ["/bin/bash", "-c", "set -a; source .env.example && env"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    example = dict(line.split("=", 1) for line in shown.splitlines() if "=" in line)
+    guide = (ROOT / "docs" / "deploy.md").read_text()
+
+    assert example["DEFAULT_FROM_EMAIL"] == "Paperfeed <papers@example.org>"
+    for name in ("ACCOUNT_EMAIL_VERIFICATION", "HTTPS", "BEHIND_HTTPS_PROXY",
+                 "PAPERFEED_TRUSTED_PROXIES"):  # fmt: skip
+        assert f"\n{name}={example[name]} " in guide, name

@@ -11,6 +11,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import FeedToken
@@ -77,6 +78,7 @@ def export_account(request: ReaderRequest) -> HttpResponse:
 
 
 @login_required
+@sensitive_post_parameters("password")
 @require_POST
 def delete_account(request: ReaderRequest) -> HttpResponse:
     user = request.user

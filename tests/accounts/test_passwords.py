@@ -6,7 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts import services
-from accounts.models import LoginFailure, User
+from accounts.models import FeedToken, LoginFailure, User
 
 OLD_PASSWORD = "correct horse battery staple"  # tests.factories.make_user's default
 NEW_PASSWORD = "a quiet tensor of owls"
@@ -97,6 +97,20 @@ def test_password_reset_sends_an_email_whose_link_sets_a_new_password(
     assert response.url == reverse("accounts:password_reset_complete")
     reader.refresh_from_db()
     assert reader.check_password(NEW_PASSWORD)
+
+
+def test_password_reset_gives_the_private_feed_a_new_address(
+    client, reader, mailoutbox
+):
+    old = FeedToken.for_user(reader).key
+    request_reset(client)
+
+    set_password_from_link(client, reset_link_in(mailoutbox[0].body))
+
+    new = FeedToken.objects.get(user=reader).key
+    assert new != old
+    assert client.get(reverse("recommender:atom_feed", args=[old])).status_code == 404
+    assert client.get(reverse("recommender:atom_feed", args=[new])).status_code == 200
 
 
 def test_password_reset_finds_the_email_in_any_case(client, reader, mailoutbox):

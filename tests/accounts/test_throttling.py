@@ -177,43 +177,72 @@ def test_lock_limits_come_from_settings(client, reader, clock, settings):
 
 
 @pytest.mark.django_db
-def test_x_forwarded_for_is_ignored_by_default(client, clock):
+def test_x_forwarded_for_is_ignored_without_trusted_proxies(client, clock):
     fail(client, 1, HTTP_X_FORWARDED_FOR="203.0.113.9", REMOTE_ADDR="10.0.0.2")
 
     assert LoginFailure.objects.get().ip_address == "10.0.0.2"
 
 
+@pytest.mark.parametrize(
+    ("proxies", "forwarded", "remote", "client"),
+    [
+        # No proxy: whatever the client writes is ignored.
+        (0, "198.51.100.7", "203.0.113.9", "203.0.113.9"),
+        # One proxy appends the address it saw; a spoofed entry is left of it.
+        (1, "198.51.100.7, 203.0.113.9", "10.0.0.1", "203.0.113.9"),
+        (1, "203.0.113.9", "10.0.0.1", "203.0.113.9"),
+        # Two proxies: the second from the right is what the outer one saw.
+        (2, "198.51.100.7, 203.0.113.9, 10.0.0.5", "10.0.0.1", "203.0.113.9"),
+        # Fewer entries than proxies (a request that skipped the outer
+        # proxy): the nearest proxy's address, one bucket for all such.
+        (2, "203.0.113.9", "10.0.0.1", "10.0.0.1"),
+        # A bad entry where the address should be: REMOTE_ADDR.
+        (1, "198.51.100.7, <script>", "10.0.0.1", "10.0.0.1"),
+    ],
+)
+def test_the_client_address_is_what_the_trusted_proxies_saw(
+    settings, proxies, forwarded, remote, client
+):
+    settings.PAPERFEED_TRUSTED_PROXIES = proxies
+    request = RequestFactory().get(
+        "/", HTTP_X_FORWARDED_FOR=forwarded, REMOTE_ADDR=remote
+    )
+
+    assert services.client_ip(request) == client
+
+
 @pytest.mark.django_db
-def test_x_forwarded_for_first_hop_is_used_when_the_setting_is_on(
+def test_spoofed_forwarded_addresses_do_not_dodge_the_address_limit(
     client, clock, settings
 ):
-    settings.USE_X_FORWARDED_FOR = True
+    settings.PAPERFEED_TRUSTED_PROXIES = 1
+    settings.LOGIN_FAILURES_PER_IP = 3
+    settings.LOGIN_FAILURES_PER_ACCOUNT = 100
+    for n in range(3):
+        client.post(
+            reverse("accounts:login"),
+            {"username": f"someone{n}", "password": "wrong"},
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{n}, 203.0.113.9",
+            REMOTE_ADDR="10.0.0.1",
+        )
 
-    fail(
-        client,
-        1,
-        HTTP_X_FORWARDED_FOR="203.0.113.9, 10.0.0.1",
-        REMOTE_ADDR="10.0.0.2",
+    response = client.post(
+        reverse("accounts:login"),
+        {"username": "someone9", "password": "wrong"},
+        HTTP_X_FORWARDED_FOR="198.51.100.99, 203.0.113.9",
+        REMOTE_ADDR="10.0.0.1",
     )
 
-    assert LoginFailure.objects.get().ip_address == "203.0.113.9"
+    assert b"Try again in" in response.content
 
 
-def test_client_ip_falls_back_to_remote_addr_when_forwarded_for_is_garbage(
-    settings,
-):
-    settings.USE_X_FORWARDED_FOR = True
-    request = RequestFactory().get(
-        "/", HTTP_X_FORWARDED_FOR="<script>", REMOTE_ADDR="10.0.0.2"
-    )
+def test_an_ipv6_client_counts_as_its_slash_64():
+    first = RequestFactory().get("/", REMOTE_ADDR="2001:DB8:0:0::1")
+    other = RequestFactory().get("/", REMOTE_ADDR="2001:db8::ffff:1:2")
+    elsewhere = RequestFactory().get("/", REMOTE_ADDR="2001:db8:0:1::1")
 
-    assert services.client_ip(request) == "10.0.0.2"
-
-
-def test_client_ip_normalises_ipv6_addresses():
-    request = RequestFactory().get("/", REMOTE_ADDR="2001:DB8:0:0::1")
-
-    assert services.client_ip(request) == "2001:db8::1"
+    assert services.client_ip(first) == services.client_ip(other) == "2001:db8::"
+    assert services.client_ip(elsewhere) == "2001:db8:0:1::"
 
 
 def test_the_login_form_is_throttled_outside_the_view(reader, clock):

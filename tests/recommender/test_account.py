@@ -236,6 +236,8 @@ def test_a_wrong_password_deletes_nothing(reader_client: Client, busy_reader: Us
 
     assert response.status_code == 302
     assert User.objects.filter(pk=busy_reader.pk).exists()
+    # An error report of this request would not show what was typed.
+    assert response.wsgi_request.sensitive_post_parameters == ("password",)  # type: ignore[attr-defined]
 
 
 def test_deleting_the_account_removes_everything_it_owned(
