@@ -9,7 +9,7 @@ from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 
 from papers import arxiv_ids, hooks
-from papers.records import MAX_CATEGORY, MAX_ID, MAX_SOURCE
+from papers.records import MAX_CATEGORY, MAX_ID, MAX_SOURCE, xml_safe
 
 # arXiv caps abstracts at 1,920 characters; a longer one (from a dump or a
 # hostile source, up to 200 kB) is cut to this in lists, so a page of 25 cards
@@ -131,6 +131,12 @@ class Paper(models.Model):
 
     def get_absolute_url(self) -> str:
         return _paper_url(get_script_prefix(), self.arxiv_id)
+
+    def clean(self) -> None:
+        # The admin's way in: the same text rules as every source's records.
+        self.title = xml_safe(self.title)
+        self.abstract = xml_safe(self.abstract)
+        self.authors = [xml_safe(str(name)) for name in self.authors]
 
     @property
     def abs_url(self) -> str:

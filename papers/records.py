@@ -9,6 +9,7 @@ of `papers.parsers` build their records here; `papers.ingest` writes them.
 import datetime as dt
 import json
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -36,6 +37,20 @@ _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # cannot be encoded as UTF-8 by either database: one such string would fail a
 # whole batch, so the line is refused instead.
 _UNSTORABLE_RE = re.compile("[\x00\ud800-\udfff]")
+# Characters XML 1.0 cannot carry (C0 controls but tab and line ends, and the
+# two non-characters U+FFFE and U+FFFF): an Atom feed holding one is not XML.
+_NOT_XML_RE = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """`text` without the characters XML 1.0 cannot carry, in Unicode's
+    composed form (NFC: "é" typed as e + accent and as one character are the
+    same title). What every source's text becomes before it is stored, and
+    what the Atom feed writes whatever is stored."""
+    text = _NOT_XML_RE.sub("", text)
+    if text.isascii() or unicodedata.is_normalized("NFC", text):
+        return text
+    return unicodedata.normalize("NFC", text)
 
 
 class InvalidRecord(ValueError):
@@ -157,7 +172,7 @@ def _required_text(value: object, name: str, limit: int) -> str:
         raise InvalidRecord(f"missing {name}")
     if not isinstance(value, str):
         raise InvalidRecord(f"{name} is {json_kind(value)}, not a string")
-    text = value.strip()
+    text = xml_safe(value).strip()
     if not text:
         raise InvalidRecord(f"empty {name}")
     _check_length(text, name, limit)
@@ -197,7 +212,7 @@ def _text_list(
     # A paper can list thousands of authors: check them all at once, and look
     # for the one at fault only when something is wrong.
     try:
-        items = [item.strip() for item in value]
+        items = [xml_safe(item).strip() for item in value]
         valid = max(map(len, items), default=0) <= max_length and _is_storable(
             "".join(items)
         )

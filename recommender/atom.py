@@ -14,6 +14,7 @@ from django.utils.safestring import mark_safe
 
 from accounts.models import FeedToken, User
 from papers import maths
+from papers.records import xml_safe
 from recommender.feed import for_you_items
 from recommender.models import FeedItem
 
@@ -45,8 +46,12 @@ class ForYouFeed(Feed):  # type: ignore[type-arg]
             : settings.PAPERFEED_ATOM_SIZE
         ]
 
+    # Every text goes through xml_safe: what ingestion cleans may still be
+    # stored by other means (the admin, an older version), and one control
+    # character would make the whole feed unreadable.
+
     def item_title(self, item: FeedItem) -> str:
-        return item.paper.title
+        return xml_safe(item.paper.title)
 
     def item_description(self, item: FeedItem) -> str:
         # Atom's summary is marked type="html": feed readers render it, so the
@@ -55,7 +60,8 @@ class ForYouFeed(Feed):  # type: ignore[type-arg]
         why = item.why_text()
         preview = maths.render(item.paper.abstract_preview)
         abstract = format_html("<p>{}</p>", mark_safe(preview))  # noqa: S308
-        return format_html("<p>Why: {}.</p>{}", why, abstract) if why else abstract
+        html = format_html("<p>Why: {}.</p>{}", why, abstract) if why else abstract
+        return xml_safe(html)
 
     def item_link(self, item: FeedItem) -> str:
         return item.paper.get_absolute_url()
@@ -72,4 +78,4 @@ class ForYouFeed(Feed):  # type: ignore[type-arg]
     def item_author_name(self, item: FeedItem) -> str:
         authors = item.paper.authors
         more = " and others" if len(authors) > 3 else ""
-        return ", ".join(authors[:3]) + more
+        return xml_safe(", ".join(authors[:3]) + more)

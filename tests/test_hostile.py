@@ -138,3 +138,51 @@ def test_the_digest_and_the_atom_feed_escape_it(reader_with_it: User):
     text = re.sub(r"<math\b.*?</math>", "$…$", summary)
     assert len(text) < 2 * ABSTRACT_PREVIEW
     assert summary.endswith("…</p>")
+
+
+CONTROL = "Hostile \u0001 title \u000b with \ufffe controls"
+
+
+def test_control_characters_stored_by_any_means_break_no_output(
+    reader: User, reader_client: Client
+):
+    # Stored directly, as the admin or an older version could have.
+    paper = make_paper(
+        title=CONTROL, abstract=f"{CONTROL}. " * 3, authors=[CONTROL], announced_on=DAY
+    )
+    FeedItem.objects.create(user=reader, paper=paper, day=DAY, score=1.0)
+    DigestSettings.objects.create(user=reader, frequency="daily")
+
+    feed = Client().get(
+        reverse("recommender:atom_feed", args=[FeedToken.for_user(reader).key])
+    )
+    digests.send_digests(username=reader.username)
+    Feedback.objects.create(user=reader, paper=paper, value=Feedback.LIKE)
+    outputs = [
+        reader_client.get(url)
+        for url in (
+            reverse("home") + f"?date={DAY:%Y-%m-%d}&tab=latest",
+            paper.get_absolute_url(),
+            reverse("recommender:library"),
+            reverse("recommender:export_bibtex"),
+            reverse("recommender:export_csv"),
+            reverse("recommender:export_json"),
+            reverse("recommender:export_account"),
+        )
+    ]
+
+    assert feed.status_code == 200
+    (entry,) = fromstring(feed.content).iter(f"{ATOM}entry")
+    assert entry.findtext(f"{ATOM}title") == "Hostile  title  with  controls"
+    assert len(mail.outbox) == 1
+    assert [response.status_code for response in outputs] == [200] * len(outputs)
+
+
+def test_the_admin_form_cleans_text_as_ingestion_does():
+    paper = make_paper(announced_on=DAY)
+    paper.title, paper.authors = CONTROL, [f"Cafe\u0301 {CONTROL}"]
+
+    paper.full_clean()
+
+    assert paper.title == "Hostile  title  with  controls"
+    assert paper.authors == ["Caf\u00e9 Hostile  title  with  controls"]

@@ -171,3 +171,29 @@ def test_unknown_keys_are_ignored() -> None:
     data["ai_summary"] = {"nested": True}
 
     assert parse_record(data) == parse_line(line())
+
+
+@pytest.mark.parametrize(
+    ("written", "stored"),
+    [
+        ("Hostile \u0001 title", "Hostile  title"),
+        ("Bell\u0007 and form\u000cfeed", "Bell and formfeed"),
+        ("Not a character \ufffe\uffff here", "Not a character  here"),
+        # Composed: "é" typed as e + combining accent is the one character.
+        ("Caf\u0065\u0301 theory", "Caf\u00e9 theory"),
+        ("Tabs\tand\nlines stay", "Tabs\tand\nlines stay"),
+    ],
+)
+def test_text_loses_what_xml_cannot_carry_and_is_composed(
+    written: str, stored: str
+) -> None:
+    record = parse_line(line(title=written, abstract=written, authors=[written]))
+
+    assert record.title == stored
+    assert record.abstract == stored
+    assert record.authors == (stored,)
+
+
+def test_a_title_of_control_characters_only_is_refused() -> None:
+    with pytest.raises(InvalidRecord, match="empty title"):
+        parse_line(line(title="\u0001\u0002"))
