@@ -12,7 +12,7 @@ MANAGE := $(BIN)/python manage.py
 PAPERS ?=
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test lint format bench venv clean
+.PHONY: run test fuzz lint format bench venv clean
 
 venv: $(VENV)/.installed
 
@@ -35,6 +35,11 @@ run: venv
 
 test: venv
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The property-based tests of tests/test_fuzz.py with many more inputs than
+# `make test` tries (its "fuzz" profile).
+fuzz: venv
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest tests/test_fuzz.py $(PYTEST_ARGS)
 
 lint: venv
 	$(BIN)/ruff check .
