@@ -1,8 +1,8 @@
 """Property-based tests of what a stranger controls: every parser of source
 data and every input box. Whatever the input, a parser answers with its
 result or its own error type, never another exception, and its errors say
-what was wrong. The "ci" profile (the default) tries a few thousand inputs
-each; `make fuzz` runs the "fuzz" profile, with many more."""
+what was wrong. The "ci" profile (the default) tries the same 2,000 inputs
+each run; `make fuzz` runs the "fuzz" profile, with 50,000 new ones."""
 
 import json
 import os
@@ -25,10 +25,13 @@ from papers.search_engine import Doc
 from recommender.bibtex.reading import parse_bibtex
 from tests.papers.recordings import BARE_ID_RE
 
+# The "ci" profile draws the same inputs on every run (derandomize): a suite
+# that passed on a commit passes on its clone; `make fuzz` explores anew.
 settings.register_profile(
     "ci",
     max_examples=2_000,
     deadline=None,
+    derandomize=True,
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.register_profile(
@@ -199,9 +202,10 @@ BIBTEX_PIECES = st.lists(
 def test_a_bibtex_file_is_read_with_every_problem_reported(text: str) -> None:
     parsed = parse_bibtex(text)
 
-    assert all(
-        error.startswith(("entry ", "@string, line ")) for error in parsed.errors
-    )
+    # Each error says where: "entry 2 (key), line 3: ..." or "@string ..., line 1: ...".
+    for error in parsed.errors:
+        assert error.startswith(("entry ", "@string")), error
+        assert ", line " in error, error
 
 
 @given(
