@@ -4,6 +4,7 @@ from typing import Any
 from zoneinfo import available_timezones
 
 from django import forms
+from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import (
     AuthenticationForm,
@@ -11,9 +12,10 @@ from django.contrib.auth.forms import (
     UserCreationForm,
 )
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 from django.views.decorators.debug import sensitive_variables
 
-from accounts import services
+from accounts import throttling
 from accounts.models import FeedToken, User
 
 
@@ -41,19 +43,41 @@ class SignupForm(UserCreationForm[User]):
         zone: str = self.cleaned_data.get("time_zone") or ""
         return zone if zone in available_timezones() else "UTC"
 
+    def clean_username(self) -> str:
+        # With confirmation by e-mail, a taken username is told to the inbox
+        # named (accounts.registration), not to whoever fills in the form.
+        if settings.ACCOUNT_EMAIL_VERIFICATION:
+            return str(self.cleaned_data["username"])
+        return super().clean_username()
+
     def clean_email(self) -> str:
         email = User.objects.normalize_email(self.cleaned_data["email"])
         # The database constraint is the last word; this check gives the message
-        # a reader sees in the common, non-racing case.
-        if User.objects.filter(email__iexact=email).exists():
+        # a reader sees in the common, non-racing case. With confirmation by
+        # e-mail the inbox is told instead (accounts.registration).
+        if (
+            not settings.ACCOUNT_EMAIL_VERIFICATION
+            and User.objects.filter(email__iexact=email).exists()
+        ):
             raise ValidationError(
                 "A reader with that e-mail address already exists.", code="unique"
             )
         return email
 
+    # With confirmation by e-mail, uniqueness is settled by accounts.registration
+    # (which tells the inbox) and, last, by the database.
+    def validate_unique(self) -> None:
+        if not settings.ACCOUNT_EMAIL_VERIFICATION:
+            super().validate_unique()
+
+    def validate_constraints(self) -> None:
+        if not settings.ACCOUNT_EMAIL_VERIFICATION:
+            super().validate_constraints()
+
 
 class LoginForm(AuthenticationForm):
-    """Django's log-in form, throttled per account and per client address.
+    """Django's log-in form, slowed down per account, per client address and
+    per known browser (accounts.throttling).
 
     The throttle lives here rather than in the view so that anything that
     authenticates through this form is protected.
@@ -67,14 +91,17 @@ class LoginForm(AuthenticationForm):
             # Field errors already explain this; no password is tested.
             return super().clean()
 
-        ip_address = (
-            services.client_ip(self.request) if self.request is not None else None
+        ip_address, device = None, ""
+        if self.request is not None:
+            ip_address = throttling.client_ip(self.request)
+            device = throttling.known_device(self.request, username)
+        # Check before authenticate(): a delayed try's password is not even
+        # tested, so guessing faster than the delays learns nothing.
+        lockout = throttling.check_lockout(
+            username=username, ip_address=ip_address, device=device
         )
-        # Check before authenticate(): a locked account's password is not even
-        # tried, so guessing during a lock-out learns nothing.
-        lockout = services.check_lockout(username=username, ip_address=ip_address)
         if lockout is not None:
-            raise ValidationError(lockout.message(services.now()), code="locked_out")
+            raise ValidationError(lockout.message(throttling.now()), code="locked_out")
 
         try:
             cleaned_data = super().clean()
@@ -82,14 +109,59 @@ class LoginForm(AuthenticationForm):
             # Only a wrong password is a failed guess: refusing the right one
             # (e.g. a reader who is not staff on the admin) must not lock them out.
             if self.user_cache is None:
-                services.record_failure(username=username, ip_address=ip_address)
+                throttling.record_failure(
+                    username=username, ip_address=ip_address, device=device
+                )
             raise
-        services.clear_failures(username=username)
+        throttling.clear_failures(username=username)
         return cleaned_data
 
 
 class AdminLoginForm(LoginForm, AdminAuthenticationForm):
     """The admin's log-in form, behind the same throttle as the site's."""
+
+
+class ResendConfirmationForm(forms.Form):
+    email = forms.EmailField(
+        label="E-mail address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+
+class ChangeEmailForm(forms.Form):
+    """A new address, and the password: a session alone cannot move an account."""
+
+    email = forms.EmailField(
+        label="New e-mail address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(
+        self, request: HttpRequest, user: User, *args: Any, **kwargs: Any
+    ) -> None:
+        self.request, self.user = request, user
+        super().__init__(*args, **kwargs)
+
+    def clean_email(self) -> str:
+        email = User.objects.normalize_email(self.cleaned_data["email"])
+        if email.casefold() == self.user.email.casefold():
+            raise ValidationError("That is your address already.")
+        return email
+
+    @sensitive_variables("password")
+    def clean_password(self) -> str:
+        password: str = self.cleaned_data["password"]
+        refusal = throttling.password_refusal(self.request, self.user, password)
+        if refusal:
+            raise ValidationError(refusal)
+        return password
 
 
 class ResetPasswordForm(SetPasswordForm[User]):
@@ -104,6 +176,6 @@ class ResetPasswordForm(SetPasswordForm[User]):
 
     def save(self, commit: bool = True) -> User:
         user = super().save(commit=commit)
-        services.clear_failures(username=user.get_username())
+        throttling.clear_failures(username=user.get_username())
         FeedToken.regenerate(user)
         return user

@@ -17,6 +17,10 @@ class User(AbstractUser):
     email = models.EmailField("e-mail address", blank=True)
     # An IANA name such as "Europe/Paris": the reader's digest comes at their hour.
     time_zone = models.CharField(max_length=64, default="UTC")
+    # From a sign-up until its address is confirmed (ACCOUNT_EMAIL_VERIFICATION).
+    # Not the same as inactive: an account staff deactivated is inactive and
+    # not awaiting, so no confirmation link can bring it back.
+    awaiting_confirmation = models.BooleanField(default=False)
 
     class Meta(AbstractUser.Meta):
         constraints = [
@@ -50,7 +54,10 @@ class LoginFailure(models.Model):
 
     username = models.CharField(max_length=150)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
-    # Set by accounts.services from its clock rather than auto_now_add, so that
+    # The failing browser's device id when it had signed in to this account
+    # before (accounts.throttling): its failures count apart from strangers'.
+    device = models.CharField(max_length=32, blank=True)
+    # Set by accounts.throttling from its clock rather than auto_now_add, so that
     # tests can move time.
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -95,3 +102,28 @@ class FeedToken(models.Model):
             user=user, defaults={"key": secrets.token_urlsafe(32)}
         )
         return token
+
+
+class MailRequest(models.Model):
+    """One request that makes the site e-mail someone (sign-up, a new
+    confirmation link, a password reset, an address change), kept for an hour
+    so that accounts.throttling can limit them per client address and per
+    recipient: nobody can flood an inbox or the outgoing mail server."""
+
+    action = models.CharField(max_length=16)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    # Case-folded, so that "Ada@X" and "ada@x" count as one inbox.
+    email = models.CharField(max_length=254)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["ip_address", "created_at"], name="mailrequest_ip_idx"
+            ),
+            models.Index(fields=["email", "created_at"], name="mailrequest_email_idx"),
+            models.Index(fields=["created_at"], name="mailrequest_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} for {self.email} at {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,4 +1,5 @@
-"""Accounts URLs: Django's auth views with our forms and templates, plus sign-up."""
+"""Accounts URLs: Django's auth views with our forms, templates and throttles,
+plus sign-up and the e-mail address."""
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
@@ -12,13 +13,10 @@ app_name = "accounts"
 urlpatterns: list[URLPattern] = [
     path("signup/", views.signup, name="signup"),
     path("confirm/<str:token>/", views.confirm_email, name="confirm_email"),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            form_class=LoginForm, redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
+    path("confirm/", views.resend_confirmation, name="resend_confirmation"),
+    path("email/", views.change_email, name="change_email"),
+    path("email/<str:token>/", views.confirm_email_change, name="confirm_email_change"),
+    path("login/", views.LoginView.as_view(form_class=LoginForm), name="login"),
     # POST only (Django's LogoutView answers GET with 405): a link or an <img>
     # on another site must not be able to log a reader out.
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -36,7 +34,7 @@ urlpatterns: list[URLPattern] = [
     ),
     path(
         "password/reset/",
-        auth_views.PasswordResetView.as_view(
+        views.PasswordResetView.as_view(
             email_template_name="registration/password_reset_email.txt",
             subject_template_name="registration/password_reset_subject.txt",
             success_url=reverse_lazy("accounts:password_reset_done"),

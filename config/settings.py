@@ -161,12 +161,22 @@ SIGNUP_REDIRECT_URL = "recommender:onboarding"
 # public site, where anyone could sign up with someone else's address.
 ACCOUNT_EMAIL_VERIFICATION = env_bool("ACCOUNT_EMAIL_VERIFICATION", False)
 ACCOUNT_CONFIRMATION_DAYS = env_int("ACCOUNT_CONFIRMATION_DAYS", 3)
+# A link to a new e-mail address works this long (accounts.email_change).
+ACCOUNT_EMAIL_CHANGE_HOURS = env_int("ACCOUNT_EMAIL_CHANGE_HOURS", 24)
+# Failed log-ins that cost nothing, per account and per address; each further
+# one waits LOGIN_DELAY_SECONDS, doubled each time, at most
+# LOGIN_LOCKOUT_MINUTES (accounts.throttling).
 LOGIN_FAILURES_PER_ACCOUNT = env_int("LOGIN_FAILURES_PER_ACCOUNT", 5)
 LOGIN_FAILURES_PER_IP = env_int("LOGIN_FAILURES_PER_IP", 20)
+LOGIN_DELAY_SECONDS = env_int("LOGIN_DELAY_SECONDS", 30)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+# Account mails (sign-up, confirmation, reset, address change) an hour, per
+# client address and per recipient.
+PAPERFEED_MAILS_PER_IP = env_int("PAPERFEED_MAILS_PER_IP", 20)
+PAPERFEED_MAILS_PER_RECIPIENT = env_int("PAPERFEED_MAILS_PER_RECIPIENT", 3)
 # How many proxies in front of Paperfeed append to X-Forwarded-For: the
 # client's address for the log-in limits is the entry that many from the
-# right (accounts.services.client_ip). 0: REMOTE_ADDR, X-Forwarded-For unread.
+# right (accounts.throttling.client_ip). 0: REMOTE_ADDR, X-Forwarded-For unread.
 PAPERFEED_TRUSTED_PROXIES = env_int("PAPERFEED_TRUSTED_PROXIES", 0)
 
 LANGUAGE_CODE = "en-us"
@@ -401,5 +411,8 @@ PAPERFEED_ARXIV_FIRST_DAYS = env_int("PAPERFEED_ARXIV_FIRST_DAYS", 3)
 PAPERFEED_SITE_URL = os.getenv("PAPERFEED_SITE_URL", "http://127.0.0.1:8000")
 # Days a digest's Like and unsubscribe links keep working.
 PAPERFEED_DIGEST_LINK_DAYS = env_int("PAPERFEED_DIGEST_LINK_DAYS", 14)
+# Refusals in a row by a reader's address (retried after 1, 4, 16... hours)
+# that stop their digests until they save their settings or change address.
+PAPERFEED_DIGEST_MAX_FAILURES = env_int("PAPERFEED_DIGEST_MAX_FAILURES", 5)
 # Entries in a reader's private Atom feed.
 PAPERFEED_ATOM_SIZE = env_int("PAPERFEED_ATOM_SIZE", 50)

@@ -109,16 +109,11 @@ class AccountForm(forms.ModelForm):  # type: ignore[type-arg]
         widget=forms.Select(attrs={"data-browser-time-zone": ""}),
     )
 
+    # The e-mail address changes on its own page, with the password and a link
+    # to the new address (accounts.email_change).
     class Meta:
         model = User
-        fields = ["email", "time_zone"]
-
-    def clean_email(self) -> str:
-        email: str = self.cleaned_data["email"]
-        taken = User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk)
-        if email and taken.exists():
-            raise ValidationError("Another reader uses that e-mail address.")
-        return email
+        fields = ["time_zone"]
 
 
 class DigestForm(forms.ModelForm):  # type: ignore[type-arg]

@@ -32,8 +32,8 @@ def account_settings(request: ReaderRequest) -> HttpResponse:
     digest_form = DigestForm(request.POST or None, instance=digest, prefix="digest")
     if request.method == "POST" and account_form.is_valid() and digest_form.is_valid():
         wants_mail = digest_form.cleaned_data["frequency"] != DigestSettings.OFF
-        if wants_mail and not account_form.cleaned_data["email"]:
-            account_form.add_error("email", "A digest needs an e-mail address.")
+        if wants_mail and not user.email:
+            digest_form.add_error("frequency", "A digest needs an e-mail address.")
         else:
             account_form.save()
             digest_form.save()
@@ -44,6 +44,7 @@ def account_settings(request: ReaderRequest) -> HttpResponse:
     context = {
         "account_form": account_form,
         "digest_form": digest_form,
+        "digest": digest,
         "next_digest": digest.next_at,
         "feed_url": request.build_absolute_uri(
             reverse("recommender:atom_feed", args=[token.key])

@@ -1,8 +1,12 @@
 import datetime as dt
+import smtplib
+from collections.abc import Sequence
 
 import pytest
+from django.core.mail import EmailMessage
+from django.core.mail.backends.base import BaseEmailBackend
 
-from accounts import services
+from accounts import throttling
 
 
 class Clock:
@@ -18,5 +22,18 @@ class Clock:
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     clock = Clock()
-    monkeypatch.setattr(services, "now", lambda: clock.now)
+    monkeypatch.setattr(throttling, "now", lambda: clock.now)
     return clock
+
+
+class UnreachableMailServer(BaseEmailBackend):
+    """A mail server that refuses every message, as one that is down does."""
+
+    def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
+        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+
+@pytest.fixture
+def mail_server_down(settings) -> None:
+    backend = f"{UnreachableMailServer.__module__}.{UnreachableMailServer.__name__}"
+    settings.MAILERS = {"default": {"BACKEND": backend}}

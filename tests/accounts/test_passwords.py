@@ -5,7 +5,7 @@ from django.contrib.auth import get_user
 from django.test import Client
 from django.urls import reverse
 
-from accounts import services
+from accounts import throttling
 from accounts.models import FeedToken, LoginFailure, User
 
 OLD_PASSWORD = "correct horse battery staple"  # tests.factories.make_user's default
@@ -138,7 +138,7 @@ def test_password_reset_link_works_only_once(client, reader, mailoutbox):
 
 def test_password_reset_lifts_the_account_lock(client, reader, mailoutbox):
     for _ in range(5):
-        services.record_failure(username="ada", ip_address="198.51.100.7")
+        throttling.record_failure(username="ada", ip_address="198.51.100.7")
     request_reset(client)
 
     set_password_from_link(client, reset_link_in(mailoutbox[0].body))

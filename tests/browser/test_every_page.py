@@ -29,6 +29,8 @@ PASSWORD = "a long enough passphrase 42"
 VISITOR_PAGES = {
     "log-in": "/accounts/login/",
     "sign-up": "/accounts/signup/",
+    "new-confirmation-link": "/accounts/confirm/",
+    "password-reset": "/accounts/password/reset/",
     "not-found": "/no/such/page/",
 }
 READER_PAGES = {
@@ -49,6 +51,7 @@ READER_PAGES = {
     "library": "/library/",
     "interests": "/interests/",
     "settings": "/settings/",
+    "change-email": "/accounts/email/",
 }
 
 # Pages answered 404 on purpose (with a page a reader can use).
