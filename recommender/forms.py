@@ -6,7 +6,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Count
+from django.http import HttpRequest
+from django.views.decorators.debug import sensitive_variables
 
+from accounts import throttling
 from accounts.models import User
 from papers.models import Topic
 from papers.taxonomy import ARCHIVE_NAMES
@@ -133,12 +136,17 @@ class DeleteAccountForm(forms.Form):
         label="Your password",
     )
 
-    def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
-        self.user = user
+    def __init__(
+        self, request: HttpRequest, user: User, *args: Any, **kwargs: Any
+    ) -> None:
+        self.request, self.user = request, user
         super().__init__(*args, **kwargs)
 
+    @sensitive_variables("password")
     def clean_password(self) -> str:
         password: str = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise ValidationError("That is not your password.")
+        # Counted as a log-in: a stolen session is no place to guess freely.
+        refusal = throttling.password_refusal(self.request, self.user, password)
+        if refusal:
+            raise ValidationError(refusal)
         return password

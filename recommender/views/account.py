@@ -51,7 +51,7 @@ def account_settings(request: ReaderRequest) -> HttpResponse:
         ),
         "followed": Topic.objects.filter(followers__user=user).order_by("code"),
         "followed_authors": user.followed_authors.all(),
-        "delete_form": DeleteAccountForm(user),
+        "delete_form": DeleteAccountForm(request, user),
     }
     return render(request, "recommender/settings.html", context)
 
@@ -83,9 +83,10 @@ def export_account(request: ReaderRequest) -> HttpResponse:
 @require_POST
 def delete_account(request: ReaderRequest) -> HttpResponse:
     user = request.user
-    form = DeleteAccountForm(user, request.POST)
+    form = DeleteAccountForm(request, user, request.POST)
     if not form.is_valid():
-        messages.error(request, "Your account was not deleted: wrong password.")
+        reason = " ".join(form.errors.get("password", ["Wrong password."]))
+        messages.error(request, f"Your account was not deleted. {reason}")
         return redirect(reverse("recommender:settings") + "#delete")
     logout(request)
     account_data.delete_reader(user=user)

@@ -229,6 +229,22 @@ def test_a_wrong_password_deletes_nothing(reader_client: Client, busy_reader: Us
     assert response.wsgi_request.sensitive_post_parameters == ("password",)  # type: ignore[attr-defined]
 
 
+def test_wrong_passwords_on_deletion_count_as_failed_log_ins(
+    reader_client: Client, busy_reader: User
+):
+    for _ in range(5):
+        reader_client.post(reverse("recommender:delete_account"), {"password": "no"})
+
+    response = reader_client.post(
+        reverse("recommender:delete_account"),
+        {"password": "correct horse battery staple"},  # make_user's default
+        follow=True,
+    )
+
+    assert "Too many failed log-ins for this account." in response.text
+    assert User.objects.filter(pk=busy_reader.pk).exists()
+
+
 def test_deleting_the_account_removes_everything_it_owned(
     reader_client: Client, busy_reader: User
 ):
