@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import (
     AuthenticationForm,
+    PasswordChangeForm,
     SetPasswordForm,
     UserCreationForm,
 )
@@ -162,6 +163,23 @@ class ChangeEmailForm(forms.Form):
         if refusal:
             raise ValidationError(refusal)
         return password
+
+
+class ChangePasswordForm(PasswordChangeForm):
+    """Django's password change, whose old password counts as a log-in: a
+    stolen session must not become a place to guess it freely."""
+
+    def __init__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
+        self.request = request
+        super().__init__(*args, **kwargs)
+
+    @sensitive_variables("old_password")
+    def clean_old_password(self) -> str:
+        old_password: str = self.cleaned_data["old_password"]
+        refusal = throttling.password_refusal(self.request, self.user, old_password)
+        if refusal:
+            raise ValidationError(refusal, code="password_incorrect")
+        return old_password
 
 
 class ResetPasswordForm(SetPasswordForm[User]):

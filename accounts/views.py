@@ -17,7 +17,12 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from accounts import email_change, mail, registration, throttling
-from accounts.forms import ChangeEmailForm, ResendConfirmationForm, SignupForm
+from accounts.forms import (
+    ChangeEmailForm,
+    ChangePasswordForm,
+    ResendConfirmationForm,
+    SignupForm,
+)
 from accounts.models import User
 from web.http import safe_next_url
 
@@ -183,6 +188,16 @@ class LoginView(auth_views.LoginView):
             self.request, response, form.get_user().get_username()
         )
         return response
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change with ChangePasswordForm, which needs the request
+    for its throttle."""
+
+    form_class = ChangePasswordForm
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "request": self.request}
 
 
 class PasswordResetView(auth_views.PasswordResetView):

@@ -71,7 +71,27 @@ def test_password_change_refuses_a_wrong_old_password(reader_client, reader):
     )
 
     assert response.status_code == 200
-    assert b"Your old password was entered incorrectly." in response.content
+    assert b"Wrong password." in response.content
+    reader.refresh_from_db()
+    assert reader.check_password(OLD_PASSWORD)
+
+
+def test_wrong_old_passwords_count_as_failed_log_ins(reader_client, reader, clock):
+    def change(old: str):
+        return reader_client.post(
+            reverse("accounts:password_change"),
+            {
+                "old_password": old,
+                "new_password1": NEW_PASSWORD,
+                "new_password2": NEW_PASSWORD,
+            },
+        )
+
+    for _ in range(5):
+        change("a guess")
+    response = change(OLD_PASSWORD)
+
+    assert b"Too many failed log-ins for this account." in response.content
     reader.refresh_from_db()
     assert reader.check_password(OLD_PASSWORD)
 
