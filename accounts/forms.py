@@ -130,14 +130,11 @@ class ResendConfirmationForm(forms.Form):
     )
 
 
-class ChangeEmailForm(forms.Form):
-    """A new address, and the password: a session alone cannot move an account."""
+class PasswordCheckedForm(forms.Form):
+    """A form for a signed-in reader that asks for their password again, which
+    counts as a log-in: a stolen session must not become a place to guess it
+    freely."""
 
-    email = forms.EmailField(
-        label="New e-mail address",
-        max_length=254,
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-    )
     password = forms.CharField(
         label="Your password",
         strip=False,
@@ -150,12 +147,6 @@ class ChangeEmailForm(forms.Form):
         self.request, self.user = request, user
         super().__init__(*args, **kwargs)
 
-    def clean_email(self) -> str:
-        email = User.objects.normalize_email(self.cleaned_data["email"])
-        if email.casefold() == self.user.email.casefold():
-            raise ValidationError("That is your address already.")
-        return email
-
     @sensitive_variables("password")
     def clean_password(self) -> str:
         password: str = self.cleaned_data["password"]
@@ -165,9 +156,26 @@ class ChangeEmailForm(forms.Form):
         return password
 
 
+class ChangeEmailForm(PasswordCheckedForm):
+    """A new address, and the password: a session alone cannot move an account."""
+
+    email = forms.EmailField(
+        label="New e-mail address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    field_order = ["email", "password"]
+
+    def clean_email(self) -> str:
+        email = User.objects.normalize_email(self.cleaned_data["email"])
+        if email.casefold() == self.user.email.casefold():
+            raise ValidationError("That is your address already.")
+        return email
+
+
 class ChangePasswordForm(PasswordChangeForm):
-    """Django's password change, whose old password counts as a log-in: a
-    stolen session must not become a place to guess it freely."""
+    """Django's password change, whose old password counts as a log-in, as
+    in PasswordCheckedForm."""
 
     def __init__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
         self.request = request

@@ -6,10 +6,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Count
-from django.http import HttpRequest
-from django.views.decorators.debug import sensitive_variables
 
-from accounts import throttling
+from accounts.forms import PasswordCheckedForm
 from accounts.models import User
 from papers.models import Topic
 from papers.taxonomy import ARCHIVE_NAMES
@@ -130,23 +128,5 @@ class DigestForm(forms.ModelForm):  # type: ignore[type-arg]
         }
 
 
-class DeleteAccountForm(forms.Form):
-    password = forms.CharField(
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        label="Your password",
-    )
-
-    def __init__(
-        self, request: HttpRequest, user: User, *args: Any, **kwargs: Any
-    ) -> None:
-        self.request, self.user = request, user
-        super().__init__(*args, **kwargs)
-
-    @sensitive_variables("password")
-    def clean_password(self) -> str:
-        password: str = self.cleaned_data["password"]
-        # Counted as a log-in: a stolen session is no place to guess freely.
-        refusal = throttling.password_refusal(self.request, self.user, password)
-        if refusal:
-            raise ValidationError(refusal)
-        return password
+class DeleteAccountForm(PasswordCheckedForm):
+    """Deleting the account asks for the password again."""
