@@ -143,7 +143,8 @@ def measure(database_url: str) -> None:
 
     from accounts.models import FeedToken, User
     from papers.models import Paper
-    from recommender import digests, feedback
+    from recommender import feedback
+    from recommender.digest_sending import message, send_digests
     from recommender.models import Digest, DigestSettings, FeedItem
 
     papers = list(Paper.objects.order_by("pk"))
@@ -159,7 +160,7 @@ def measure(database_url: str) -> None:
         user=reader,
         defaults={"frequency": DigestSettings.DAILY, "next_at": timezone.now()},
     )
-    assert digests.send_digests(username=reader.username).sent
+    assert send_digests(username=reader.username).sent
     digest = Digest.objects.get(user=reader)
     public, signed_in = Client(), Client()
     signed_in.force_login(reader)
@@ -179,7 +180,7 @@ def measure(database_url: str) -> None:
         "Atom feed": lambda: Client().get(
             reverse("recommender:atom_feed", args=[FeedToken.for_user(reader).key])
         ),
-        "digest e-mail (text and HTML)": lambda: digests.message(digest).message(),
+        "digest e-mail (text and HTML)": lambda: message(digest).message(),
     }
     times: dict[str, list[float]] = {}
     for name, render in pages.items():

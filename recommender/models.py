@@ -222,7 +222,8 @@ class FeedItem(models.Model):
 class DigestSettings(models.Model):
     """When a reader wants their top papers by e-mail. `next_at` (UTC) is when
     the next digest is due, worked out in the reader's time zone whenever the
-    settings change or a digest goes out; None while digests are off."""
+    settings change or a digest run takes the reader's turn; None while
+    digests are off."""
 
     OFF, DAILY, WEEKLY = "off", "daily", "weekly"
     FREQUENCIES = [(OFF, "Off"), (DAILY, "Daily"), (WEEKLY, "Weekly")]
@@ -245,15 +246,35 @@ class DigestSettings(models.Model):
     )
     weekday = models.PositiveSmallIntegerField(default=0, choices=WEEKDAYS)
     next_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # Sends that `failed_address` refused in a row, since when, and the mail
+    # server's last answer. They stop digests at PAPERFEED_DIGEST_MAX_FAILURES
+    # only while the reader keeps that address; a delivery or a save of the
+    # settings starts afresh.
+    failures = models.PositiveSmallIntegerField(default=0)
+    failed_address = models.EmailField(blank=True)
+    failing_since = models.DateTimeField(null=True, blank=True)
+    failure = models.CharField(max_length=200, blank=True)
 
     def __str__(self) -> str:
         return f"{self.frequency} digest of {self.user_id}"
 
+    def stopped(self) -> bool:
+        """Digests are on but not sent: the reader's address refused too often."""
+        return (
+            self.frequency != self.OFF
+            and self.failures >= settings.PAPERFEED_DIGEST_MAX_FAILURES
+            and self.failed_address == self.user.email
+        )
+
 
 class Digest(models.Model):
     """One e-mail of a reader's top papers. Its papers are chosen (and kept
-    from every later digest) before it is sent; a send that fails leaves it
-    unsent, and the next run sends the same digest rather than a new one."""
+    from every later digest) and each attempt recorded (`attempts`,
+    `attempted_at`) before the mail server hears of it. Then `sent_at` marks a
+    delivery, or `last_error` a refusal, and a later run sends the same
+    digest rather than a new one. An attempt with neither outcome (the process
+    died mid-send, or could not record the delivery) may have reached the
+    reader, so it is never sent again."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digests"
@@ -261,6 +282,7 @@ class Digest(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    attempted_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
 
     def __str__(self) -> str:

@@ -4,9 +4,9 @@ them.
 
 Every task is safe to run twice (a retry, or a message delivered again after
 its worker died): each rebuilds derived data from the primary data, or, for
-digests, skips what was already sent. Queues and time limits are in settings.
-Sending sits here, above the services it runs: a service never sends a task,
-so nothing here is imported back.
+digests, skips a reader whose turn a run already took. Queues and time
+limits are in settings. Sending sits here, above the services it runs: a
+service never sends a task, so nothing here is imported back.
 """
 
 import datetime as dt
@@ -21,7 +21,7 @@ from django.db import InterfaceError, OperationalError, transaction
 
 from accounts.models import User
 from papers.listing import Days
-from recommender import collaborative, digests, feed, index, locks, refresh
+from recommender import collaborative, digest_sending, feed, index, locks, refresh
 from web.tasks import send
 
 logger = logging.getLogger(__name__)
@@ -175,4 +175,4 @@ def build_feeds_of(
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
 def send_digests() -> int:
-    return len(digests.send_digests().sent)
+    return len(digest_sending.send_digests().sent)

@@ -16,7 +16,7 @@ from accounts.models import FeedToken, User
 from bench.hostile_content import HOSTILE_ABSTRACT, HOSTILE_AUTHORS, HOSTILE_TITLE
 from papers.maths import MAX_FORMULAS
 from papers.models import ABSTRACT_PREVIEW, Paper
-from recommender import digests
+from recommender import digest_sending
 from recommender.models import DigestSettings, Feedback, FeedItem
 from tests.factories import make_paper
 from tests.recommender.test_digests import html_of
@@ -117,7 +117,7 @@ def test_the_digest_and_the_atom_feed_escape_it(reader_with_it: User):
     Feedback.objects.filter(user=reader_with_it).delete()  # a liked paper is not sent
     DigestSettings.objects.create(user=reader_with_it, frequency="daily")
 
-    digests.send_digests(username=reader_with_it.username)
+    digest_sending.send_digests(username=reader_with_it.username)
     feed = Client().get(
         reverse("recommender:atom_feed", args=[FeedToken.for_user(reader_with_it).key])
     )
@@ -156,7 +156,7 @@ def test_control_characters_stored_by_any_means_break_no_output(
     feed = Client().get(
         reverse("recommender:atom_feed", args=[FeedToken.for_user(reader).key])
     )
-    digests.send_digests(username=reader.username)
+    digest_sending.send_digests(username=reader.username)
     Feedback.objects.create(user=reader, paper=paper, value=Feedback.LIKE)
     outputs = [
         reader_client.get(url)

@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.models import User
-from recommender import digests
+from recommender import digest_sending
 
 
 class Command(BaseCommand):
@@ -26,9 +26,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         username = options["user"]
-        if username is not None and not User.objects.filter(username=username).exists():
-            raise CommandError(f"no reader named {username!r}")
-        run = digests.send_digests(dry_run=options["dry_run"], username=username)
+        active = User.objects.filter(username=username, is_active=True)
+        if username is not None and not active.exists():
+            raise CommandError(f"no active reader named {username!r}")
+        run = digest_sending.send_digests(dry_run=options["dry_run"], username=username)
         if options["dry_run"]:
             for preview in run.previews:
                 self.stdout.write(preview)
@@ -36,7 +37,7 @@ class Command(BaseCommand):
                 self.stdout.write("No digest is due.")
             return
         for name in run.failed:
-            self.stderr.write(f"not sent to {name}: see the log; retried next run")
+            self.stderr.write(f"not sent to {name}: see the log")
         self.stdout.write(
             f"sent {len(run.sent)}, nothing new for {len(run.nothing_new)},"
             f" failed {len(run.failed)}"
