@@ -85,7 +85,7 @@ def delete_account(request: ReaderRequest) -> HttpResponse:
     user = request.user
     form = DeleteAccountForm(request, user, request.POST)
     if not form.is_valid():
-        reason = " ".join(form.errors.get("password", ["Wrong password."]))
+        reason = " ".join(str(error) for error in form.errors.get("password", []))
         messages.error(request, f"Your account was not deleted. {reason}")
         return redirect(reverse("recommender:settings") + "#delete")
     logout(request)
