@@ -23,7 +23,17 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-run: venv
+# make run's own SECRET_KEY: random, made on the first run, kept out of git
+# (var/ is ignored). The commands before the server run with DEBUG=false, where
+# the settings refuse the development key. A SECRET_KEY in the environment wins.
+LOCAL_SECRET_KEY := var/secret_key
+
+$(LOCAL_SECRET_KEY):
+	mkdir -p $(@D)
+	umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+
+run: export SECRET_KEY ?= $(shell cat $(LOCAL_SECRET_KEY) 2>/dev/null)
+run: venv $(LOCAL_SECRET_KEY)
 	$(MANAGE) migrate --no-input
 	$(if $(PAPERS),$(MANAGE) import_papers --if-empty $(PAPERS),$(MANAGE) fetch_arxiv --if-empty)
 	@# The pages are served while the search index and then the recommender's

@@ -14,6 +14,7 @@ import tempfile
 import time
 
 from bench.common import ROOT, SHARED_DATA, machine_summary, postgres_version
+from bench.processes import SECRET_KEY
 
 BENCHMARKS = [
     "import_papers",
@@ -61,6 +62,9 @@ def main(argv: list[str]) -> int:
         return 1
     sections = read_sections()
     where = f"{machine_summary()}, {postgres_version()}"
+    # The commands and children that inherit this environment run with
+    # DEBUG=false, where the settings need a strong key.
+    os.environ["SECRET_KEY"] = SECRET_KEY
     # Every child process stores derived files (the collaborative signal) in
     # this run's own folder, not in the checkout.
     with tempfile.TemporaryDirectory(prefix="paperfeed-bench-media-") as media:

@@ -1,7 +1,8 @@
 """Paperfeed settings: one file, every deployment choice read from the environment.
 
-With nothing set, Paperfeed runs on an SQLite file with tasks executed in-process,
-so `make run` and `make test` need no services. Production sets the variables
+With nothing set but SECRET_KEY (`make run` and the test run make their own),
+Paperfeed runs on an SQLite file with tasks executed in-process, so `make run`
+and `make test` need no services. Production sets the variables
 documented in `.env.example`; `manage.py check --deploy` verifies them.
 """
 
@@ -71,9 +72,43 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+# Accepted only with DEBUG=true; its "django-insecure-" prefix also makes
+# `manage.py check --deploy` flag it.
+_DEVELOPMENT_KEY = "django-insecure-local-development-only"
+
+
+def check_secret_key(name: str, key: str) -> None:
+    """Stop start-up on a key anyone could know or guess: it would let them
+    forge sessions and signed links (digest likes and unsubscribes, e-mail
+    confirmations, password resets). The limits are `check --deploy`'s."""
+    if not key:
+        problem = "is not set"
+    elif key == _DEVELOPMENT_KEY:
+        problem = "is the development key published in Paperfeed's repository"
+    elif len(key) < 50:
+        problem = f"is too short ({len(key)} characters)"
+    elif len(set(key)) < 5:
+        problem = f"has too few different characters ({len(set(key))})"
+    else:
+        return
+    raise ImproperlyConfigured(
+        f"{name} {problem}. With DEBUG=false every key in SECRET_KEY and"
+        " SECRET_KEY_FALLBACKS needs 50 or more random characters (at least 5"
+        " different), the same on every machine; make one with"
+        ' python -c "import secrets; print(secrets.token_urlsafe(50))".'
+        " On your own machine, DEBUG=true allows the development key instead."
+    )
+
+
 DEBUG = env_bool("DEBUG", False)
-# The "django-insecure-" prefix makes `manage.py check --deploy` flag a missing key.
-SECRET_KEY = os.getenv("SECRET_KEY", "django-insecure-local-development-only")
+SECRET_KEY = os.getenv("SECRET_KEY") or (_DEVELOPMENT_KEY if DEBUG else "")
+# Keys being retired, comma- or space-separated: what they signed (sessions,
+# links in e-mails already sent) still verifies while SECRET_KEY takes over.
+SECRET_KEY_FALLBACKS = os.getenv("SECRET_KEY_FALLBACKS", "").replace(",", " ").split()
+if not DEBUG:
+    check_secret_key("SECRET_KEY", SECRET_KEY)
+    for _fallback in SECRET_KEY_FALLBACKS:
+        check_secret_key("A key in SECRET_KEY_FALLBACKS", _fallback)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
