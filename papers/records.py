@@ -35,11 +35,14 @@ DEFAULT_SOURCE = "import"
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # PostgreSQL text cannot hold NUL, and lone surrogates (legal in JSON escapes)
 # cannot be encoded as UTF-8 by either database: one such string would fail a
-# whole batch, so the line is refused instead.
+# whole batch, so the line is refused instead (NUL only where `xml_safe` has
+# not dropped it already: in an id or a source name).
 _UNSTORABLE_RE = re.compile("[\x00\ud800-\udfff]")
 # Characters XML 1.0 cannot carry (C0 controls but tab and line ends, and the
 # two non-characters U+FFFE and U+FFFF): an Atom feed holding one is not XML.
-_NOT_XML_RE = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# NUL among them: SQLite stores it, and one in a row the admin saved made the
+# Atom feed of every reader with that paper fail.
+_NOT_XML_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def xml_safe(text: str) -> str:

@@ -105,7 +105,8 @@ def add(writer: tantivy.IndexWriter, docs: Iterable[Doc]) -> int:
         document.add_text("authors", authors)
         document.add_text(WORDS, f"{doc.title} {authors}")
         for name in doc.authors:
-            document.add_text(AUTHOR, name.lower())
+            # Stripped as an author page's address is read.
+            document.add_text(AUTHOR, name.strip().lower())
         document.add_integer("announced", doc.announced)
         document.add_integer("updated", doc.updated)
         writer.add_document(document)

@@ -225,7 +225,7 @@ def author_detail(request: HtmxRequest, name: str) -> HttpResponse:
     ):
         years[announced.year] += 1
         for author in authors:
-            if author.lower() == key:
+            if author.strip().lower() == key:
                 printed = author
             else:
                 coauthors[author] += 1

@@ -1,28 +1,53 @@
 """Property-based tests of what a stranger controls: every parser of source
 data and every input box. Whatever the input, a parser answers with its
 result or its own error type, never another exception, and its errors say
-what was wrong. The "ci" profile (the default) tries the same 2,000 inputs
-each run; `make fuzz` runs the "fuzz" profile, with 50,000 new ones."""
+what was wrong; whatever text is stored, every page, feed, e-mail and file
+that shows it is whole and escaped. The "ci" profile (the default) tries the
+same 2,000 inputs each run (20 to 50 for tests that store and render pages);
+`make fuzz` runs the "fuzz" profile, with 50,000 new ones (500 to 1,250)."""
 
+import datetime as dt
 import json
 import os
+import re
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+import pytest
+from defusedxml.ElementTree import fromstring
+from django.core import mail
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, transaction
+from django.test import Client
+from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from accounts.models import User
 from papers import arxiv_ids, search_engine
+from papers.ingest import upsert_papers
+from papers.models import Paper
 from papers.parsers.atom import parse_atom
 from papers.parsers.errors import FetchError
 from papers.parsers.hf import parse_hf_daily
 from papers.parsers.oai import parse_oai
-from papers.records import InvalidRecord, PaperRecord, parse_line, parse_record
+from papers.records import (
+    InvalidRecord,
+    PaperRecord,
+    build_record,
+    parse_line,
+    parse_record,
+    xml_safe,
+)
 from papers.search_engine import Doc
 from recommender.bibtex.reading import parse_bibtex
+from tests.factories import make_paper
+from tests.outputs import ATOM, assert_escaped, outputs_of
 from tests.papers.recordings import BARE_ID_RE
 
 # The "ci" profile draws the same inputs on every run (derandomize): a suite
@@ -38,6 +63,21 @@ settings.register_profile(
     "fuzz", max_examples=50_000, deadline=None, suppress_health_check=list(HealthCheck)
 )
 settings.load_profile(os.getenv("HYPOTHESIS_PROFILE", "ci"))
+
+
+def storing(share: int) -> settings:
+    """Settings of a test that stores and renders pages, which takes tens of
+    milliseconds an input: one input in `share` of the profile's."""
+    return settings(
+        max_examples=settings().max_examples // share,
+        # Their fixtures (a reader, their client) last for all the inputs;
+        # each input runs in a savepoint of its own (`rolled_back`).
+        suppress_health_check=[
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.too_slow,
+        ],
+    )
+
 
 # Text as strangers write it: any code point, control characters included.
 TEXT = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=200)
@@ -242,3 +282,212 @@ def test_any_search_query_gives_results_or_none(query: str) -> None:
     assert set(found.ids) <= {1, 2}
     assert found.exact <= len(found.ids)
     assert set(search_engine.with_author_words(_INDEX, query, limit=10)) <= {1, 2}
+
+
+@contextmanager
+def rolled_back() -> Iterator[None]:
+    """One input's writes, undone after it: each input starts from the
+    test's own rows."""
+    cache.clear()
+    mail.outbox.clear()
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+# Pieces of hostile text: maths that never closes, markup, template syntax,
+# direction and zero-width marks, a word longer than any line.
+HOSTILE_PIECES = st.sampled_from(
+    [
+        "$",
+        "$$",
+        "$\\frac{",
+        "\\begin{",
+        "\\end{align}",
+        "\\(",
+        "\\[",
+        "^{",
+        "_",
+        "}",
+        "{{",
+        "{%",
+        "%}",
+        "&amp;",
+        "&#",
+        "<script>alert(1)</script>",
+        "<img src=x onerror=alert(2)>",
+        "<b>Mallory</b>",
+        '"><svg onload=alert(3)>',
+        "\u202e",
+        "\u200f",
+        "\u200b",
+        "\ufeff",
+        "\u0301",
+        "x" * 300,
+        " ",
+        "\n",
+        "\r",
+        "\t",
+        "attention",
+    ]
+)
+
+
+def hostile_text(characters: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    return st.lists(
+        HOSTILE_PIECES | st.text(characters, max_size=12), min_size=1, max_size=10
+    ).map("".join)
+
+
+DAY = dt.date(2026, 3, 2)
+# A source's text: any code point, lone surrogates included (JSON escapes
+# can carry them).
+SOURCE_TEXT = hostile_text(st.characters(exclude_categories=()))
+# A stored row's text: what the database can hold. PostgreSQL text cannot
+# hold NUL; SQLite can, and the admin's JSON of authors could put one there.
+STORED_TEXT = hostile_text(
+    st.characters(
+        codec="utf-8",
+        exclude_characters="\x00" if connection.vendor == "postgresql" else "",
+    )
+)
+
+
+def assert_every_output_is_whole_and_escaped(
+    paper: Paper, reader: User, reader_client: Client
+) -> None:
+    outputs = outputs_of(paper, reader, reader_client)
+
+    for output in outputs:
+        assert output.status == 200, output.where
+        if output.html:
+            assert_escaped(output.text, output.where)
+    (atom,) = (output for output in outputs if output.where == "atom feed")
+    (entry,) = fromstring(atom.text.encode()).iter(f"{ATOM}entry")
+    # XML reads every line end as a line feed.
+    title = re.sub("\r\n?", "\n", xml_safe(paper.title))
+    assert entry.findtext(f"{ATOM}title") == title
+
+
+@storing(100)
+@given(
+    title=SOURCE_TEXT,
+    abstract=SOURCE_TEXT,
+    authors=st.lists(SOURCE_TEXT, max_size=4),
+    category=SOURCE_TEXT,
+)
+def test_text_a_source_sends_is_refused_or_breaks_no_output(
+    reader: User,
+    reader_client: Client,
+    title: str,
+    abstract: str,
+    authors: list[str],
+    category: str,
+) -> None:
+    with rolled_back():
+        record, reason = outcome(
+            lambda _: build_record(
+                arxiv_id="2603.00001",
+                title=title,
+                abstract=abstract,
+                authors=authors,
+                categories=["cs.LG", category],
+                announced_on=DAY,
+            ),
+            None,
+            InvalidRecord,
+        )
+        if record is None:
+            assert reason
+            return
+        upsert_papers([record])
+
+        paper = Paper.objects.get(arxiv_id="2603.00001")
+
+        assert_every_output_is_whole_and_escaped(paper, reader, reader_client)
+
+
+@storing(100)
+@given(
+    title=STORED_TEXT, abstract=STORED_TEXT, authors=st.lists(STORED_TEXT, max_size=4)
+)
+def test_any_text_stored_by_other_means_breaks_no_output(
+    reader: User, reader_client: Client, title: str, abstract: str, authors: list[str]
+) -> None:
+    with rolled_back():
+        # As the admin or an older version could have stored it: uncleaned.
+        paper = make_paper(
+            title=title,
+            abstract=abstract,
+            authors=authors,
+            announced_on=DAY,
+            topics=["cs.LG", "stat.ML"],
+        )
+
+        assert_every_output_is_whole_and_escaped(paper, reader, reader_client)
+
+
+# What a new reader may paste as the papers they know, or type as interests.
+PASTED_PIECES = st.sampled_from(
+    [
+        "2401.00001",
+        "arXiv:2401.00001v2",
+        "https://arxiv.org/abs/2401.00001",
+        "hep-th/9901001",
+        "2499.99999",
+        ",",
+        ";",
+        " ",
+        "\n",
+    ]
+)
+PASTED_TEXT = st.lists(
+    PASTED_PIECES | HOSTILE_PIECES | st.text(max_size=12),
+    max_size=12,
+).map("".join)
+BIBTEX_FILE = st.one_of(
+    st.binary(max_size=300),
+    st.lists(
+        st.sampled_from(
+            [
+                "@article{key,",
+                "@string{s = ",
+                "title = {",
+                "title = {Attention is all you need}",
+                "eprint = {2401.00001}",
+                "journal = s # {",
+                "}",
+                ",",
+                "\n",
+            ]
+        )
+        | HOSTILE_PIECES,
+        max_size=15,
+    ).map(lambda pieces: "".join(pieces).encode()),
+)
+
+
+@pytest.fixture
+def known_paper(db: None) -> Paper:
+    return make_paper(arxiv_id="2401.00001", title="Attention is all you need")
+
+
+@storing(40)
+@given(ids=PASTED_TEXT, interests=PASTED_TEXT, bibtex=BIBTEX_FILE)
+def test_onboarding_takes_any_text_and_reports_it_escaped(
+    reader_client: Client, known_paper: Paper, ids: str, interests: str, bibtex: bytes
+) -> None:
+    with rolled_back():
+        fields: dict[str, object] = {"arxiv_ids": ids, "interests": interests}
+        if bibtex:
+            fields["bibtex"] = SimpleUploadedFile("refs.bib", bibtex)
+
+        response = reader_client.post(reverse("recommender:onboarding"), fields)
+
+        if response.status_code == 200:  # the form says what to change
+            assert 'class="errorlist' in response.content.decode()
+            return
+        assert response.status_code == 302
+        page = reader_client.get(response["Location"])
+        assert page.status_code == 200
+        assert_escaped(page.content.decode(), "onboarding")

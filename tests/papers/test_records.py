@@ -131,9 +131,10 @@ def test_generous_limits_accept_huge_but_real_looking_records() -> None:
         (line(published="2025/01/02"), "bad published date '2025/01/02'"),
         (line(listed="2025-02-30"), "bad listed date '2025-02-30'"),
         (line(listed=20250102), "bad listed date 'a number'"),
-        (line(title="Nul \u0000 inside"), "title contains a NUL character"),
+        (line(title="Half \ud800 a pair"), "title contains a NUL character"),
         (line(abstract="Half \ud800 a pair"), "abstract contains a NUL character"),
-        (line(authors=["\u0000"]), "author 1 contains a NUL character"),
+        (line(authors=["\udfff"]), "author 1 contains a NUL character"),
+        (line(sources=["s\u0000"]), "sources[0] contains a NUL character"),
         (line(sources="daily-dw"), "sources is a string, not a list"),
         (line(sources=["s" * 65]), "sources[0] longer than 64 characters"),
     ],
@@ -177,6 +178,7 @@ def test_unknown_keys_are_ignored() -> None:
     ("written", "stored"),
     [
         ("Hostile \u0001 title", "Hostile  title"),
+        ("Nul \u0000 inside", "Nul  inside"),
         ("Bell\u0007 and form\u000cfeed", "Bell and formfeed"),
         ("Not a character \ufffe\uffff here", "Not a character  here"),
         # Composed: "é" typed as e + combining accent is the one character.
