@@ -20,16 +20,29 @@ def reset_reader(*, user: User) -> None:
     """Forget what the model learned: feedback, interests text, model, feed.
     Followed topics stay; the feed goes back to them."""
     with transaction.atomic():
-        Feedback.objects.filter(user=user).delete()
+        _forget_feedback(user)
         FeedItem.objects.filter(user=user).delete()
-        ReaderModel.objects.filter(user=user).delete()
         ReaderProfile.objects.filter(user=user).update(interests="")
 
 
 def delete_reader(*, user: User) -> None:
     """Delete the account and all it owned: feedback, models, feed, profile,
     tokens and digests each go with it (and so its likes from every count)."""
-    user.delete()
+    with transaction.atomic():
+        _forget_feedback(user)
+        user.delete()
+
+
+def _forget_feedback(user: User) -> None:
+    """Delete the reader's feedback, then their model's record: the order a
+    like takes its locks in, so neither can deadlock the other. The record
+    goes before anything derived from it: its deletion waits for a refresh
+    storing at this moment, which then leaves nothing behind, and a refresh
+    still training finds no record to store into and stores nothing
+    (`training.lock_latest`), so no model or feed of the forgotten likes, nor
+    a row of a deleted reader, comes back."""
+    Feedback.objects.filter(user=user).delete()
+    ReaderModel.objects.filter(user=user).delete()
 
 
 def export_reader(*, user: User) -> dict[str, object]:

@@ -5,7 +5,7 @@ read by pages, the Atom feed and digests without any scoring.
 
 import datetime as dt
 import itertools
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,7 +30,7 @@ from recommender.engine.reader import (
 from recommender.engine.reader import ReaderModel as EngineModel
 from recommender.index import Current, current_corpus, index_state
 from recommender.models import AuthorFollow, Feedback, FeedItem, ReaderModel
-from recommender.training import load_reader_model
+from recommender.training import Overtaken, load_reader_model, lock_latest
 
 # Readers whose feeds are scored together: each of the 9 components is a
 # (papers of the days, readers) float32 array, 2 MB for a day of 1,000 papers.
@@ -73,11 +73,20 @@ def build_feed(
     """Rank the papers of the feed window for `user` and store the best
     PAPERFEED_FEED_SIZE of each day with why each is there. Returns the count.
 
-    `built_for` is the feedback change this build answers (now by default):
-    the feed counts as updating while a later change is waiting. `model` is
-    the reader's model when the caller has just trained it (else it is read).
+    `built_for` is the feedback change this build answers: the feed counts
+    as updating while a later change is waiting, and nothing is stored
+    (Overtaken) once a later change, a reset or the account's deletion has
+    come. By default the build answers the latest change when it starts, and
+    the feed is stamped now. `model` is the reader's model when the caller
+    has just trained it (else it is read).
     """
-    built_for = built_for or timezone.now()
+    stamp = (
+        built_for
+        if built_for is not None
+        else ReaderModel.objects.filter(user=user)
+        .values_list("requested_at", flat=True)
+        .first()
+    )
     window = feed_window()
     current = current_corpus()
     model = model or load_reader_model(user=user)
@@ -100,7 +109,11 @@ def build_feed(
             items = _feed_items(
                 user.pk, model, scores, papers, judged, current, followed
             )
-    _store_feeds([user.pk], items, built_for, days=window, window=window)
+    stored = _store_feeds(
+        {user.pk: stamp}, items, built_for or timezone.now(), days=window, window=window
+    )
+    if not stored:
+        raise Overtaken(f"reader {user.pk} changed since {stamp}")
     return len(items)
 
 
@@ -159,14 +172,17 @@ def _build_batch(
     window: Days | None,
 ) -> int:
     built_for = timezone.now()
-    models = {
-        user_id: model_from_bytes(bytes(data))
-        for user_id, data in ReaderModel.objects.filter(
+    models: dict[int, EngineModel] = {}
+    stamps: dict[int, dt.datetime | None] = {}
+    for user_id, data, requested_at in (
+        ReaderModel.objects.filter(
             user_id__in=user_ids, index_version=current.index.version
         )
         .exclude(data=b"")
-        .values_list("user_id", "data")
-    }
+        .values_list("user_id", "data", "requested_at")
+    ):
+        models[user_id] = model_from_bytes(bytes(data))
+        stamps[user_id] = requested_at
     judged: dict[int, set[int]] = {user_id: set() for user_id in models}
     for user_id, paper_id in Feedback.objects.filter(
         user_id__in=list(models)
@@ -187,8 +203,9 @@ def _build_batch(
             papers.by_followed(followed[user_id]),
         )
     ]
-    _store_feeds(list(models), items, built_for, days=days, window=window)
-    return len(models)
+    # A reader whose feedback changed meanwhile keeps their feed: that change's
+    # refresh rebuilds their whole window. One reset or deleted keeps none.
+    return len(_store_feeds(stamps, items, built_for, days=days, window=window))
 
 
 @dataclass(frozen=True)
@@ -301,22 +318,30 @@ def _feed_items(
 
 
 def _store_feeds(
-    user_ids: Sequence[int],
+    stamps: Mapping[int, dt.datetime | None],
     items: list[FeedItem],
     built_for: dt.datetime,
     *,
     days: Days | None,
     window: Days | None,
-) -> None:
+) -> set[int]:
     """Replace the readers' feed items of `days` by `items`, in one transaction,
-    and drop those of days the feed `window` has left behind."""
+    and drop those of days the feed `window` has left behind; only for the
+    readers whose latest change is still the one of `stamps`, whom it returns.
+    """
     with transaction.atomic():
+        # First: with the records locked, a reset or a deletion of an account
+        # either waits for this store to commit, then deletes what it stored,
+        # or came first and its reader is left out.
+        user_ids = lock_latest(stamps)
+        items = [item for item in items if item.user_id in user_ids]
         if days is not None:
             FeedItem.objects.filter(user_id__in=user_ids, day__range=days).delete()
         if window is not None:
             FeedItem.objects.filter(user_id__in=user_ids, day__lt=window.first).delete()
         FeedItem.objects.bulk_create(items, batch_size=FEED_INSERT_BATCH)
         ReaderModel.objects.filter(user_id__in=user_ids).update(feed_built_at=built_for)
+    return user_ids
 
 
 @dataclass(frozen=True)

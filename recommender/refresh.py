@@ -7,6 +7,18 @@ Each change stamps `ReaderModel.requested_at`. A refresh answering an older
 stamp than the newest does nothing: the refresh queued for the newer change
 sees its feedback too, so quick successive changes end in one or two
 trainings on a worker instead of one each.
+
+A change that comes while a refresh trains is noticed when the refresh
+stores: the model and the feed are each stored only while the reader's stamp
+is still the one the refresh answers, checked with the reader's record
+locked (`training.lock_latest`). A refresh overtaken by an unlike, a reset
+of the reader's interests or the account's deletion stores nothing from then
+on: the unlike's own refresh does the work (and until it has, the stamps say
+the model is out of date, so the periodic catch-up retrains it if that
+refresh is lost), and a reset or a deletion, which remove the record, leave
+none to do. Those never take the training lock: a like would wait for a
+whole training, a reset or a deletion for a training or a batch of feeds,
+and each would need an answer for a wait that runs out.
 """
 
 import datetime as dt
@@ -21,7 +33,7 @@ from recommender.engine.evaluation import estimate_quality
 from recommender.feed import build_feed
 from recommender.index import Progress, current_corpus, current_index
 from recommender.models import ReaderModel
-from recommender.training import feedback_ids, train_reader_model
+from recommender.training import Overtaken, feedback_ids, train_reader_model
 
 logger = logging.getLogger(__name__)
 
@@ -44,29 +56,37 @@ def mark_requested(*, user: User) -> dt.datetime:
 
 
 def superseded(user: User, requested_at: dt.datetime) -> bool:
-    """A later change than the one stamped `requested_at` has asked again."""
-    return ReaderModel.objects.filter(user=user, requested_at__gt=requested_at).exists()
+    """The change stamped `requested_at` is no longer the reader's latest: a
+    later one has asked again, or their model was reset or deleted."""
+    return not ReaderModel.objects.filter(user=user, requested_at=requested_at).exists()
 
 
 def refresh_reader(*, user: User, requested_at: dt.datetime | None = None) -> bool:
     """Retrain `user`'s model and rebuild their feed for the change stamped
-    `requested_at`. False when a later change superseded it; ReaderBusy while
+    `requested_at` (without one, for a change of its own, stamped now). False
+    when a later change, a reset or a deletion superseded it; ReaderBusy while
     another process trains the reader.
 
-    Superseded is checked once, under the reader's lock: refreshes of one
-    reader run one after the other, so a refresh that starts after a newer
-    change was stamped leaves the work to that change's own refresh, and one
-    that started earlier stores a model its successor then replaces.
+    Under the reader's lock refreshes of one reader run one after the other:
+    one that starts after a newer change was stamped leaves the work to that
+    change's own refresh, and one that started earlier stores nothing.
     """
     with locks.training_of(user.pk):
-        if requested_at is not None and superseded(user, requested_at):
+        if requested_at is None:
+            # A catch-up stamps its own change, so that one coming while it
+            # trains is noticed like any other.
+            requested_at = mark_requested(user=user)
+        elif superseded(user, requested_at):
             return False
-        trained = train_reader_model(user=user)
-        build_feed(
-            user=user,
-            built_for=requested_at,
-            model=None if trained is None else trained.model,
-        )
+        try:
+            trained = train_reader_model(user=user, requested_at=requested_at)
+            build_feed(
+                user=user,
+                built_for=requested_at,
+                model=None if trained is None else trained.model,
+            )
+        except Overtaken:
+            return False
         return True
 
 
@@ -97,6 +117,8 @@ def update_quality(
     estimate = estimate_quality(
         current.corpus, judged.liked, judged.dismissed, seed=user.pk
     )
+    if requested_at is not None:  # not a later change's record, nor a reset one
+        record = record.filter(requested_at=requested_at)
     record.update(quality=estimate, quality_likes=len(judged.liked))
     logger.info(
         "estimated the quality of reader %s on %s likes", user.pk, len(judged.liked)

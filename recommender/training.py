@@ -8,6 +8,7 @@ and knows nothing of when or why it runs.
 
 import datetime as dt
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -41,6 +42,31 @@ class Trained:
     model: EngineModel | None
 
 
+class Overtaken(Exception):
+    """A later change of the reader's feedback, a reset of their interests or
+    the deletion of their account came while the work was done: nothing of it
+    was stored."""
+
+
+def lock_latest(stamps: Mapping[int, dt.datetime | None]) -> set[int]:
+    """Of the readers of `stamps` (user id: the change a training or feed
+    build answers), those whose latest change is still that one. Called in a
+    transaction: their records stay locked until it ends, so no later change,
+    reset or deletion comes between this look and what is stored for them.
+
+    The record is locked, not the reader's training lock: a like, an unlike
+    or a reset waits for a store (a moment), never for a training, and the
+    work it makes stale is dropped instead (its own refresh does it anew).
+    """
+    stored = (
+        ReaderModel.objects.select_for_update()
+        .filter(user_id__in=stamps)
+        .order_by("user_id")
+        .values_list("user_id", "requested_at")
+    )
+    return {user_id for user_id, latest in stored if latest == stamps[user_id]}
+
+
 class FeedbackIds(NamedTuple):
     liked: list[int]
     dismissed: list[int]
@@ -56,9 +82,13 @@ def feedback_ids(user: User) -> FeedbackIds:
     return judged
 
 
-def train_reader_model(*, user: User) -> Trained | None:
+def train_reader_model(
+    *, user: User, requested_at: dt.datetime | None = None
+) -> Trained | None:
     """Train `user`'s model from their feedback and interests, and store it.
-    None when there is no text index yet."""
+    None when there is no text index yet. With `requested_at` (the change a
+    refresh answers), it is stored only while that is the reader's latest
+    change: Overtaken otherwise."""
     current = current_corpus()
     if current is None:
         logger.info("No text index yet: run `manage.py build_index` to train readers.")
@@ -79,6 +109,8 @@ def train_reader_model(*, user: User) -> Trained | None:
         ),
     )
     with transaction.atomic():
+        if requested_at is not None and not lock_latest({user.pk: requested_at}):
+            raise Overtaken(f"reader {user.pk} changed since {requested_at}")
         record, _ = (
             ReaderModel.objects.select_for_update()
             .defer("data")  # replaced below: no need to read the old one

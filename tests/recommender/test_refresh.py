@@ -1,16 +1,30 @@
 """A reader's refresh after their feedback changes: superseded requests
-collapse into one training."""
+collapse into one training, and one overtaken by an unlike, a reset or the
+account's deletion stores nothing."""
 
+import datetime as dt
 import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
+from django.db import connections
+from django.http import HttpResponse
+from django.test import Client
+from django.urls import reverse
 
-from recommender import tasks
+from accounts.models import User
+from recommender import account_data, feed, refresh, tasks, training
+from recommender.engine.reader import score_many, train_reader
 from recommender.models import (
     Feedback,
+    FeedItem,
     ReaderModel,
 )
 from tests.factories import make_user
+from tests.recommender.conftest import like, window_papers
 
 pytestmark = pytest.mark.django_db
 
@@ -37,3 +51,149 @@ def test_ten_quick_likes_cause_one_training_and_one_quality_estimate(
     record = ReaderModel.objects.get(user=reader)
     assert record.n_likes == record.quality_likes == 10
     assert record.quality is not None
+
+
+def test_a_refresh_asked_for_before_a_reset_trains_nothing(catalogue):
+    reader = make_user()
+    like(reader, window_papers(catalogue)[:3])
+    stamp = refresh.mark_requested(user=reader)
+    account_data.reset_reader(user=reader)
+
+    assert not refresh.refresh_reader(user=reader, requested_at=stamp)
+
+    assert not ReaderModel.objects.filter(user=reader).exists()
+    assert not FeedItem.objects.filter(user=reader).exists()
+
+
+def test_a_reset_while_new_papers_are_ranked_leaves_the_feed_empty(
+    catalogue, monkeypatch
+):
+    reader = make_user()
+    like(reader, window_papers(catalogue)[:3])
+    refresh.refresh_reader(user=reader)
+
+    def reset_meanwhile(*args: Any, **kwargs: Any) -> Any:
+        account_data.reset_reader(user=reader)
+        return score_many(*args, **kwargs)
+
+    # The reader resets their interests while the batch scores the new papers.
+    monkeypatch.setattr("recommender.feed.score_many", reset_meanwhile)
+
+    assert feed.build_feeds_of([reader.pk]) == 0
+
+    assert not FeedItem.objects.filter(user=reader).exists()
+
+
+def refresh_around(
+    reader: User, act: Callable[[], HttpResponse], monkeypatch: pytest.MonkeyPatch
+) -> tuple[bool, HttpResponse]:
+    """Run a refresh of `reader`, as a worker would, on a thread and database
+    connection of its own; hold it once its training has read the reader's
+    feedback, `act` meanwhile, then let it store. Returns whether it stored,
+    and what `act` answered."""
+    trained, go_on = threading.Event(), threading.Event()
+
+    def train_then_wait(*args: Any, **kwargs: Any) -> Any:
+        model = train_reader(*args, **kwargs)
+        trained.set()
+        go_on.wait(60)
+        return model
+
+    def run(stamp: dt.datetime) -> bool:
+        try:
+            return refresh.refresh_reader(user=reader, requested_at=stamp)
+        finally:
+            connections.close_all()
+
+    # The pause point: the feedback is read and the model trained, as by a
+    # training that takes seconds on a whole catalogue; nothing is stored yet.
+    monkeypatch.setattr("recommender.training.train_reader", train_then_wait)
+    stamp = refresh.mark_requested(user=reader)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        stored = pool.submit(run, stamp)
+        assert trained.wait(60), "the refresh never trained"
+        try:
+            answer = act()
+        finally:
+            go_on.set()
+        return stored.result(timeout=60), answer
+
+
+@pytest.fixture
+def liking_reader(postgres: None, taxonomy: None, catalogue, client: Client) -> User:
+    """A signed-in reader who likes three papers of the feed's days."""
+    reader = make_user()
+    like(reader, window_papers(catalogue)[:3])
+    client.force_login(reader)
+    return reader
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_unlike_during_a_refresh_is_in_the_model_that_follows(
+    liking_reader, client, monkeypatch
+):
+    unliked = Feedback.objects.filter(user=liking_reader).latest("pk").paper
+
+    stored, response = refresh_around(
+        liking_reader,
+        lambda: client.post(
+            reverse("recommender:feedback", args=[unliked.pk]),
+            {"value": "neither"},
+            headers={"HX-Request": "true"},
+        ),
+        monkeypatch,
+    )
+    # The unlike's own refresh, retried by a worker once the stale one is done
+    # (inline here it found the reader busy): the periodic catch-up runs it.
+    tasks.train_readers.delay()
+
+    assert response.status_code == 200
+    assert not stored
+    record = ReaderModel.objects.get(user=liking_reader)
+    assert record.n_likes == 2
+    model = training.load_reader_model(user=liking_reader)
+    assert model is not None
+    assert unliked.pk not in model.liked.tolist()
+    assert FeedItem.objects.filter(user=liking_reader).exists()
+    assert not FeedItem.objects.filter(closest_liked=unliked).exists()
+    assert not feed.feed_status(user=liking_reader).updating
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reset_during_a_refresh_brings_no_like_back(
+    liking_reader, client, monkeypatch
+):
+    stored, response = refresh_around(
+        liking_reader, lambda: client.post(reverse("recommender:reset")), monkeypatch
+    )
+    tasks.train_readers.delay()
+
+    assert response.status_code == 302
+    assert not stored
+    assert not ReaderModel.objects.filter(user=liking_reader).exists()
+    assert not FeedItem.objects.filter(user=liking_reader).exists()
+    page = client.get(reverse("recommender:interests")).content.decode()
+    assert "Your feed has no model yet" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_account_deleted_during_a_refresh_is_gone(
+    liking_reader, client, monkeypatch
+):
+    pk = liking_reader.pk
+
+    stored, response = refresh_around(
+        liking_reader,
+        lambda: client.post(
+            reverse("recommender:delete_account"),
+            {"password": "correct horse battery staple"},
+        ),
+        monkeypatch,
+    )
+
+    assert response.status_code == 302
+    assert not stored
+    assert not User.objects.filter(pk=pk).exists()
+    assert not ReaderModel.objects.filter(user_id=pk).exists()
+    assert not FeedItem.objects.filter(user_id=pk).exists()
+    assert not Feedback.objects.filter(user_id=pk).exists()
