@@ -103,7 +103,7 @@ def check_secret_key(name: str, key: str) -> None:
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.getenv("SECRET_KEY") or (_DEVELOPMENT_KEY if DEBUG else "")
 # Keys being retired, comma- or space-separated: what they signed (sessions,
-# links in e-mails already sent) still verifies while SECRET_KEY takes over.
+# digest and password-reset links) still verifies while SECRET_KEY takes over.
 SECRET_KEY_FALLBACKS = os.getenv("SECRET_KEY_FALLBACKS", "").replace(",", " ").split()
 if not DEBUG:
     check_secret_key("SECRET_KEY", SECRET_KEY)
