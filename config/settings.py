@@ -123,6 +123,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "accounts",
     "papers",
+    "discussion",
+    "submissions",
     "recommender",
 ]
 
