@@ -25,7 +25,6 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.shortcuts import resolve_url
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.http import urlencode
 
 from accounts import mail, throttling
@@ -40,14 +39,18 @@ def confirmation_days() -> dt.timedelta:
 
 def _state(user: User) -> str:
     """What a confirmation link is valid for: any change to these voids it."""
-    state = f"{user.pk}|{user.password}|{user.is_active}|"
-    state += f"{user.awaiting_confirmation}|{user.email}"
-    return salted_hmac(CONFIRM_SALT, state, algorithm="sha256").hexdigest()[:32]
+    fields = [user.pk, user.password, user.is_active, user.awaiting_confirmation]
+    return "|".join(map(str, [*fields, user.email]))
 
 
 def confirmation_token(user: User, *, next_url: str) -> str:
     return signing.dumps(
-        {"user": user.pk, "next": next_url, "state": _state(user)}, salt=CONFIRM_SALT
+        {
+            "user": user.pk,
+            "next": next_url,
+            "state": mail.state_digest(CONFIRM_SALT, _state(user)),
+        },
+        salt=CONFIRM_SALT,
     )
 
 
@@ -59,7 +62,7 @@ def read_confirmation(token: str) -> tuple[User, str]:
     user = User.objects.get(
         pk=data["user"], is_active=False, awaiting_confirmation=True
     )
-    if not constant_time_compare(str(data.get("state", "")), _state(user)):
+    if not mail.state_matches(CONFIRM_SALT, _state(user), str(data.get("state"))):
         raise User.DoesNotExist("the account changed since the link was sent")
     return user, str(data.get("next") or "")
 

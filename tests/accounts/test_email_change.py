@@ -142,3 +142,16 @@ def test_the_password_stays_out_of_error_reports(client: Client, ada):
     response = ask(client)
 
     assert response.wsgi_request.sensitive_post_parameters == ("password",)  # type: ignore[attr-defined]
+
+
+def test_a_change_link_sent_before_a_key_rotation_still_works(
+    client: Client, ada, settings
+):
+    old_key, new_key = settings.SECRET_KEY, "n" + settings.SECRET_KEY[1:] + "new"
+    ask(client)
+    url = link_in(mail.outbox[0])
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = new_key, [old_key]
+
+    client.post(url)
+
+    assert User.objects.get(pk=ada.pk).email == "ada@new.example.org"

@@ -197,3 +197,15 @@ def test_a_password_change_voids_a_confirmation_link(client: Client):
 
     assert client.post(url).status_code == 400
     assert not User.objects.get(username="grace").is_active
+
+
+def test_a_confirmation_sent_before_a_key_rotation_still_works(
+    client: Client, settings
+):
+    old_key = settings.SECRET_KEY
+    sign_up(client)
+    url = link_in(mail.outbox[0])
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = old_key + "-new", [old_key]
+
+    assert client.post(url).status_code == 302
+    assert User.objects.get(username="grace").is_active
