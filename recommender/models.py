@@ -3,8 +3,11 @@ vectors and per-reader models. Feedback is the only primary data here; the
 rest can always be rebuilt (`manage.py build_index`, `manage.py train_readers`).
 """
 
+import secrets
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from papers.models import Paper, Topic
 from papers.records import MAX_AUTHOR
@@ -308,3 +311,80 @@ class DigestPaper(models.Model):
 
     def __str__(self) -> str:
         return f"{self.paper_id} in digest {self.digest_id}"
+
+
+def new_share_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Collection(models.Model):
+    """A reader's named list of papers ("Reading list", "Journal club 12 Jan").
+
+    Apart from feedback: an entry is no like and trains nothing, and a like
+    adds to the one collection that has `like_adds` on. Others may read it as
+    its `visibility` says, never change it.
+    """
+
+    PRIVATE, SITE, LINK = "private", "site", "link"
+    VISIBILITIES = [
+        (PRIVATE, "Private"),
+        (SITE, "Readers of this Paperfeed"),
+        (LINK, "Anyone with the link"),
+    ]
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="collections"
+    )
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True, max_length=2000)
+    # The reader's order of their collections, smallest first.
+    position = models.PositiveIntegerField(default=0)
+    visibility = models.CharField(max_length=8, choices=VISIBILITIES, default=PRIVATE)
+    # The secret of the shared address; a new one revokes the old address.
+    share_token = models.CharField(max_length=64, unique=True, default=new_share_token)
+    like_adds = models.BooleanField("Like also adds to this collection", default=False)
+    # Whether the collection has a feed of its own (recent papers like it).
+    feed_enabled = models.BooleanField(default=False)
+    # The latest add (or the creation): one click adds to the latest used.
+    used_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "name"], name="collection_name_once"
+            ),
+            # So a like is one look-up and one insert more, whatever the number
+            # of collections (and the look-up is this index).
+            models.UniqueConstraint(
+                fields=["owner"],
+                condition=models.Q(like_adds=True),
+                name="one_collection_like_adds",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CollectionEntry(models.Model):
+    collection = models.ForeignKey(
+        Collection, on_delete=models.CASCADE, related_name="entries"
+    )
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="+")
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["collection", "paper"], name="collection_entry_once"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["collection", "-added_at"], name="collection_latest")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.paper_id} in {self.collection_id}"
