@@ -383,6 +383,8 @@ PAPERFEED_PAGE_SIZE = env_int("PAPERFEED_PAGE_SIZE", 30)
 # A search shows at most this many best matches (see papers/search.py);
 # a topic page ordered for a reader ranks this many of the topic's newest papers.
 PAPERFEED_SEARCH_CANDIDATES = env_int("PAPERFEED_SEARCH_CANDIDATES", 500)
+# Papers a reader may submit to the day's page in one day (submissions app).
+PAPERFEED_SUBMISSIONS_PER_DAY = env_int("PAPERFEED_SUBMISSIONS_PER_DAY", 3)
 # /healthz answers from its last look at the database and broker for this long.
 PAPERFEED_HEALTH_SECONDS = env_int("PAPERFEED_HEALTH_SECONDS", 5)
 # The search index (papers.search): a folder per database, on a local disk of

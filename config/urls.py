@@ -12,5 +12,6 @@ urlpatterns = [
     # The public daily papers, or a signed-in reader's tabs: see config.views.
     path("", home, name="home"),
     path("", include("recommender.urls")),
+    path("", include("submissions.urls")),
     path("", include("papers.urls")),
 ]

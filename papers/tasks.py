@@ -1,4 +1,5 @@
-"""Celery tasks: the harvests, on the schedule in CELERY_BEAT_SCHEDULE."""
+"""Celery tasks: the harvests, on the schedule in CELERY_BEAT_SCHEDULE, and a
+reader's look-up of one paper."""
 
 import datetime as dt
 
@@ -6,7 +7,9 @@ from celery import Task, shared_task
 from django.conf import settings
 
 from papers import harvest
+from papers.models import LookUp
 from papers.parsers.errors import FetchError
+from web.tasks import send
 
 
 # A harvest that fails keeps what it stored and resumes on its next run, so a
@@ -57,3 +60,13 @@ def look_up_paper(self: "Task[[str], bool]", arxiv_id: str) -> bool:
             return False
         wait = settings.PAPERFEED_HARVEST_RETRY_SECONDS * 2**self.request.retries
         raise self.retry(exc=error, countdown=wait) from error
+
+
+def request_look_up(arxiv_id: str) -> None:
+    """Fetch a paper the catalogue lacks, by its bare id, for a reader: its
+    LookUp says "fetching" until the task stores the paper or gives up."""
+    LookUp.objects.update_or_create(
+        arxiv_id=arxiv_id, defaults={"state": LookUp.FETCHING}
+    )
+    if not send(look_up_paper, (arxiv_id,), about=f"the look-up of {arxiv_id}"):
+        harvest.look_up_failed(arxiv_id)

@@ -16,7 +16,6 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from papers import arxiv_ids, hooks, tasks
-from papers.harvest import look_up_failed
 from papers.listing import (
     PERIOD_CHOICES,
     Order,
@@ -36,7 +35,6 @@ from papers.search import (
 )
 from papers.taxonomy import ARCHIVE_NAMES, LEGACY_GROUP
 from web.http import HtmxRequest, is_load_more
-from web.tasks import send
 
 
 def listing(
@@ -102,11 +100,7 @@ def fetch(request: HttpRequest) -> HttpResponse:
     if bare is None:
         return HttpResponseBadRequest("Not an arXiv id.")
     if not Paper.objects.filter(arxiv_id=bare).exists():
-        LookUp.objects.update_or_create(
-            arxiv_id=bare, defaults={"state": LookUp.FETCHING}
-        )
-        if not send(tasks.look_up_paper, (bare,), about=f"the look-up of {bare}"):
-            look_up_failed(bare)
+        tasks.request_look_up(bare)
     return redirect("papers:paper", arxiv_id=bare)
 
 

@@ -5,10 +5,11 @@ import contextlib
 import ipaddress
 import os
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -94,6 +95,28 @@ def need(available: bool, reason: str) -> None:
     if REQUIRE_SERVICES:
         pytest.fail(f"REQUIRE_SERVICES=1 but {reason}", pytrace=False)
     pytest.skip(reason)
+
+
+@pytest.fixture
+def arxiv_answers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> Callable[[Callable[[httpx.Request], httpx.Response]], list[httpx.Request]]:
+    """Answer every HTTP request of the code under test with `answer`; the
+    requests asked are returned for inspection."""
+
+    def install(
+        answer: Callable[[httpx.Request], httpx.Response],
+    ) -> list[httpx.Request]:
+        asked: list[httpx.Request] = []
+
+        def handle(_transport: object, request: httpx.Request) -> httpx.Response:
+            asked.append(request)
+            return answer(request)
+
+        monkeypatch.setattr(httpx.HTTPTransport, "handle_request", handle)
+        return asked
+
+    return install
 
 
 @pytest.fixture

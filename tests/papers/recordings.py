@@ -6,7 +6,10 @@ Fixtures are read at run time (the `shared_data` fixture skips without them).
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
+
+import httpx
 
 from papers.records import PaperRecord
 
@@ -25,6 +28,12 @@ def recorded(shared_data: Path, stem: str) -> tuple[str, int, bytes]:
     (path,) = folder.glob(f"arxivpy_2026_{stem}_*.json")
     exchange = json.loads(path.read_text(encoding="utf-8"))
     return exchange["url"], exchange["status_code"], exchange["body"].encode()
+
+
+def replay(shared_data: Path, stem: str) -> Callable[[httpx.Request], httpx.Response]:
+    """An answer to any request: the recorded exchange `stem`."""
+    _url, status, body = recorded(shared_data, stem)
+    return lambda request: httpx.Response(status, content=body, request=request)
 
 
 def assert_clean(record: PaperRecord) -> None:

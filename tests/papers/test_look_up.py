@@ -2,7 +2,6 @@
 for a signed-in reader (the arXiv API faked at the transport with recorded
 responses), and a clear message when arXiv has no such paper or fails."""
 
-from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -11,36 +10,9 @@ from django.test import Client
 from django.urls import reverse
 
 from papers.models import LookUp, Paper
-from tests.papers.recordings import recorded
+from tests.papers.recordings import replay
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def arxiv_answers(
-    monkeypatch: pytest.MonkeyPatch,
-) -> Callable[[Callable[[httpx.Request], httpx.Response]], list[httpx.Request]]:
-    """Answer every HTTP request of the code under test with `answer`; the
-    requests asked are returned for inspection."""
-
-    def install(
-        answer: Callable[[httpx.Request], httpx.Response],
-    ) -> list[httpx.Request]:
-        asked: list[httpx.Request] = []
-
-        def handle(_transport: object, request: httpx.Request) -> httpx.Response:
-            asked.append(request)
-            return answer(request)
-
-        monkeypatch.setattr(httpx.HTTPTransport, "handle_request", handle)
-        return asked
-
-    return install
-
-
-def replay(shared_data: Path, stem: str) -> Callable[[httpx.Request], httpx.Response]:
-    _url, status, body = recorded(shared_data, stem)
-    return lambda request: httpx.Response(status, content=body, request=request)
 
 
 @pytest.mark.parametrize(
