@@ -2,11 +2,14 @@
 what the model learned, forgotten; the account, deleted with all it owned."""
 
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from accounts.models import User
 from papers.models import Topic
 from recommender.models import (
+    Collection,
+    CollectionEntry,
     Digest,
     DigestSettings,
     Feedback,
@@ -27,7 +30,8 @@ def reset_reader(*, user: User) -> None:
 
 def delete_reader(*, user: User) -> None:
     """Delete the account and all it owned: feedback, models, feed, profile,
-    tokens and digests each go with it (and so its likes from every count)."""
+    collections, tokens and digests each go with it (and so its likes from
+    every count)."""
     with transaction.atomic():
         _forget_feedback(user)
         user.delete()
@@ -43,6 +47,34 @@ def _forget_feedback(user: User) -> None:
     a row of a deleted reader, comes back."""
     Feedback.objects.filter(user=user).delete()
     ReaderModel.objects.filter(user=user).delete()
+
+
+def _export_collections(user: User) -> list[dict[str, object]]:
+    return [
+        {
+            "name": collection.name,
+            "description": collection.description,
+            "visibility": collection.visibility,
+            "like_adds": collection.like_adds,
+            "created_at": collection.created_at,
+            "papers": [
+                {
+                    "arxiv_id": entry.paper.arxiv_id,
+                    "title": entry.paper.title,
+                    "added_at": entry.added_at,
+                }
+                for entry in collection.entries.all()
+            ],
+        }
+        for collection in Collection.objects.filter(owner=user).prefetch_related(
+            Prefetch(
+                "entries",
+                CollectionEntry.objects.select_related("paper").order_by(
+                    "-added_at", "-pk"
+                ),
+            )
+        )
+    ]
 
 
 def export_reader(*, user: User) -> dict[str, object]:
@@ -85,6 +117,7 @@ def export_reader(*, user: User) -> dict[str, object]:
             }
             for item in feedback
         ],
+        "collections": _export_collections(user),
         "digests_sent": [
             {
                 "sent_at": sent.sent_at,

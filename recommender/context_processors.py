@@ -7,7 +7,13 @@ one that shows many runs each query once.
 from django.http import HttpRequest
 from django.utils.functional import cached_property
 
-from recommender.models import AuthorFollow, Feedback, ReaderProfile
+from recommender.models import (
+    AuthorFollow,
+    Collection,
+    CollectionEntry,
+    Feedback,
+    ReaderProfile,
+)
 
 # Where a visitor's choice of card view is kept (a reader's is on their profile).
 COMPACT_SESSION_KEY = "compact_cards"
@@ -59,6 +65,25 @@ class ReaderState:
             "name", flat=True
         )
         return frozenset(name.lower() for name in names)
+
+    @cached_property
+    def collections(self) -> list[Collection]:
+        """The reader's collections, in their order."""
+        if not self.user.is_authenticated:
+            return []
+        return list(Collection.objects.filter(owner=self.user).only("name", "used_at"))
+
+    @cached_property
+    def collected(self) -> dict[int, set[int]]:
+        """paper id -> ids of the reader's collections that hold it."""
+        if not self.user.is_authenticated:
+            return {}
+        held: dict[int, set[int]] = {}
+        for paper_id, collection_id in CollectionEntry.objects.filter(
+            collection__owner=self.user
+        ).values_list("paper_id", "collection_id"):
+            held.setdefault(paper_id, set()).add(collection_id)
+        return held
 
 
 def reader(request: HttpRequest) -> dict[str, ReaderState]:

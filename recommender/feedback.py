@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from papers.models import Paper, Topic
+from recommender.collections import add_liked
 from recommender.models import AuthorFollow, Feedback, ReaderProfile
 from recommender.tasks import request_refresh
 
@@ -38,7 +39,8 @@ def set_feedback(*, user: User, paper: Paper, value: int | None) -> FeedbackChan
     """Make the reader's judgement of `paper` `value` (a like, a "not
     interested", or None for neither). Asking for the state the paper is
     already in changes nothing and sends nothing; a change is saved first,
-    then a refresh is sent."""
+    then a refresh is sent. A like also adds the paper to the collection that
+    asks for likes; an unlike leaves it there (entries are the reader's)."""
     for attempt in range(2):
         try:
             with transaction.atomic():
@@ -57,6 +59,8 @@ def set_feedback(*, user: User, paper: Paper, value: int | None) -> FeedbackChan
                 else:
                     current.value = value
                     current.save(update_fields=["value", "updated_at"])
+                if value == Feedback.LIKE:
+                    add_liked(user=user, paper=paper)
                 request_refresh(user=user)
             return FeedbackChange(before, value)
         except IntegrityError:

@@ -12,11 +12,28 @@ from accounts.models import User
 from papers.models import Topic
 from papers.taxonomy import ARCHIVE_NAMES
 from recommender.bibtex.reading import MAX_BYTES, size_name
-from recommender.models import INTERESTS_MAX_LENGTH, DigestSettings
+from recommender.models import INTERESTS_MAX_LENGTH, Collection, DigestSettings
 
 # The onboarding view stops storing a bigger file as it arrives
 # (recommender.uploads); the check below then tells the reader.
 BIBTEX_MAX_BYTES = MAX_BYTES
+
+
+def bibtex_text(upload: "UploadedFile[Any] | None") -> str:
+    """The text of an uploaded BibTeX file ("" for none), refused past the limit."""
+    if upload is None:
+        return ""
+    if upload.size is not None and upload.size > BIBTEX_MAX_BYTES:
+        raise ValidationError(
+            f"That file is over {size_name(BIBTEX_MAX_BYTES)}, the most "
+            "a BibTeX file may be: upload a smaller one, or split it."
+        )
+    content: bytes = upload.read(BIBTEX_MAX_BYTES + 1)
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Older .bib files (JabRef, BibDesk on Windows) are often Latin-1/cp1252.
+        return content.decode("cp1252", errors="replace")
 
 
 class OnboardingForm(forms.Form):
@@ -51,20 +68,7 @@ class OnboardingForm(forms.Form):
     )
 
     def clean_bibtex(self) -> str:
-        upload: UploadedFile[Any] | None = self.cleaned_data.get("bibtex")
-        if upload is None:
-            return ""
-        if upload.size is not None and upload.size > BIBTEX_MAX_BYTES:
-            raise ValidationError(
-                f"That file is over {size_name(BIBTEX_MAX_BYTES)}, the most "
-                "a BibTeX file may be: upload a smaller one, or split it."
-            )
-        content: bytes = upload.read(BIBTEX_MAX_BYTES + 1)
-        try:
-            return content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            # Older .bib files (JabRef, BibDesk on Windows) are often Latin-1/cp1252.
-            return content.decode("cp1252", errors="replace")
+        return bibtex_text(self.cleaned_data.get("bibtex"))
 
     def topic_groups(self) -> list[dict[str, Any]]:
         """The topic checkboxes by group, then archive, for the template: the
@@ -130,3 +134,46 @@ class DigestForm(forms.ModelForm):  # type: ignore[type-arg]
 
 class DeleteAccountForm(PasswordCheckedForm):
     """Deleting the account asks for the password again."""
+
+
+class CollectionForm(forms.ModelForm):  # type: ignore[type-arg]
+    """A collection's name, description, sharing and "Like also adds to"."""
+
+    class Meta:
+        model = Collection
+        fields = ["name", "description", "visibility", "like_adds"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 2}),
+            "visibility": forms.RadioSelect,
+        }
+        labels = {"visibility": "Who can see it", "like_adds": "Like also adds here"}
+        help_texts = {
+            "visibility": "Others can read a shared collection and copy it, "
+            "never change it.",
+            "like_adds": "Papers you like from now on are added to this collection "
+            "(to one collection at most). Unliking leaves them here.",
+        }
+
+    def __init__(self, *args: Any, owner: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.owner = owner
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise ValidationError("Give the collection a name.")
+        others = Collection.objects.filter(owner=self.instance.owner, name=name)
+        if others.exclude(pk=self.instance.pk).exists():
+            raise ValidationError("You have a collection of that name already.")
+        return name
+
+
+class CollectionImportForm(forms.Form):
+    bibtex = forms.FileField(
+        label="Add the papers of a BibTeX file",
+        help_text="Entries are matched to the catalogue by arXiv id, else by title. "
+        f"Up to {size_name(BIBTEX_MAX_BYTES)}.",
+    )
+
+    def clean_bibtex(self) -> str:
+        return bibtex_text(self.cleaned_data.get("bibtex"))

@@ -7,6 +7,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 
 from papers.models import Paper, Topic
@@ -367,6 +368,9 @@ class Collection(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("recommender:collection", args=[self.pk])
 
 
 class CollectionEntry(models.Model):

@@ -2,25 +2,21 @@
 ids or a BibTeX file) and their interests in their own words, from which
 their first model is trained."""
 
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import zip_longest
 
 from django.db import transaction
 from django.db.models import Count, Q
-from django.db.models.functions import Lower
 from django.utils import timezone
 
 from accounts.models import User
-from papers.arxiv_ids import normalise as bare_arxiv_id
 from papers.models import Paper, PaperTopic, Topic
-from recommender.bibtex.entries import arxiv_id_of, title_of
-from recommender.bibtex.reading import parse_bibtex
 from recommender.feed import feed_window
 from recommender.feedback import like_papers
 from recommender.models import INTERESTS_MAX_LENGTH, ReaderProfile
 from recommender.ranking import rank_for_reader
+from recommender.references import find_references
 from recommender.tasks import request_refresh
 
 # Papers the second step of onboarding offers to like or dismiss.
@@ -35,15 +31,6 @@ class Onboarding:
     unmatched: list[str]
 
 
-@dataclass
-class _Wanted:
-    """The papers a reader named, before they are looked up."""
-
-    by_id: dict[str, str] = field(default_factory=dict)  # arXiv id -> as written
-    by_title: dict[str, str] = field(default_factory=dict)  # lower title -> entry
-    unreadable: list[str] = field(default_factory=list)
-
-
 def onboard(
     *,
     user: User,
@@ -55,10 +42,8 @@ def onboard(
     """Follow `topics`, like the papers named by `arxiv_ids` (any separators) and
     the entries of `bibtex` (by arXiv id, else by title), keep `interests` as a
     liked pseudo-paper, then train the reader's model and build their feed."""
-    wanted = _Wanted()
-    _read_ids(arxiv_ids, wanted)
-    _read_bibtex(bibtex, wanted)
-    result = _look_up(wanted)
+    found = find_references(arxiv_ids=arxiv_ids, bibtex=bibtex)
+    result = Onboarding(liked=found.found, unmatched=found.unmatched)
     with transaction.atomic():
         profile, _ = ReaderProfile.objects.get_or_create(user=user)
         profile.topics.set(topics)
@@ -71,56 +56,6 @@ def onboard(
             # the likes is superseded by this one, not run twice.
             request_refresh(user=user)
     return result
-
-
-def _read_ids(text: str, wanted: _Wanted) -> None:
-    for token in re.split(r"[\s,;]+", text.strip()):
-        if not token:
-            continue
-        if bare := bare_arxiv_id(token):
-            wanted.by_id.setdefault(bare, token)
-        else:
-            wanted.unreadable.append(token)
-
-
-def _read_bibtex(text: str, wanted: _Wanted) -> None:
-    parsed = parse_bibtex(text)
-    wanted.unreadable.extend(parsed.errors)
-    for entry in parsed.entries:
-        bare = arxiv_id_of(entry)
-        title = title_of(entry)
-        if bare:
-            wanted.by_id.setdefault(bare, entry.key)
-        elif title:
-            wanted.by_title[title.lower()] = f"{entry.key}: {title}"
-        else:
-            wanted.unreadable.append(f"{entry.key}: no arXiv id or title")
-
-
-def _look_up(wanted: _Wanted) -> Onboarding:
-    """The wanted papers that are in the catalogue; the others are unmatched."""
-    result = Onboarding(liked=[], unmatched=list(wanted.unreadable))
-    found = {p.arxiv_id: p for p in Paper.objects.filter(arxiv_id__in=wanted.by_id)}
-    by_title = _papers_by_title(wanted.by_title) if wanted.by_title else {}
-    for known, named in [
-        *((found.get(bare), named) for bare, named in wanted.by_id.items()),
-        *((by_title.get(key), named) for key, named in wanted.by_title.items()),
-    ]:
-        if known is None:
-            result.unmatched.append(named)
-        else:
-            result.liked.append(known)
-    return result
-
-
-def _papers_by_title(titles: dict[str, str]) -> dict[str, Paper]:
-    """Papers whose title matches one of `titles` (lower case), whitespace aside."""
-    # One IN over lower-cased titles, not an OR of comparisons per entry: a
-    # thousand-entry file would make every row pay a thousand comparisons.
-    matching = Paper.objects.annotate(lower_title=Lower("title")).filter(
-        lower_title__in=list(titles)
-    )
-    return {" ".join(paper.title.split()).lower(): paper for paper in matching}
 
 
 def papers_to_judge(*, user: User, count: int = PAPERS_TO_JUDGE) -> list[Paper]:

@@ -30,7 +30,7 @@ def feedback(request: HtmxRequest, paper_id: int) -> HttpResponse:
     interested or neither. The answer offers to undo a change."""
     paper = get_object_or_404(Paper, pk=paper_id)
     name = request.POST.get("value", "")
-    back = _back_url(request, paper)
+    back = back_to_card(request, paper)
     if name not in FEEDBACK_BY_NAME:
         return HttpResponse(
             "Unknown feedback: send like, not-interested or neither.", status=400
@@ -64,7 +64,7 @@ def _name_of(value: int | None) -> str:
     return next(name for name, v in FEEDBACK_BY_NAME.items() if v == value)
 
 
-def _back_url(request: HtmxRequest, paper: Paper) -> str:
+def back_to_card(request: HtmxRequest, paper: Paper) -> str:
     """Where the reader clicked: the posted `next` or the htmx page, at the card."""
     url = safe_next_url(request)
     if not url and request.htmx:

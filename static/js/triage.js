@@ -1,6 +1,7 @@
 // Keyboard triage on pages of paper cards: j/k move between cards, l likes and
 // x marks not interested (then the next card), u undoes the last of those,
-// o opens the paper, ? lists the keys.
+// c adds to (or removes from) the last collection used and C opens the card's
+// collection menu, o opens the paper, ? lists the keys.
 (function () {
   "use strict";
 
@@ -55,6 +56,26 @@
     button.click();
   }
 
+  // The collection buttons of the current card, or of the paper's own page.
+  function collectOf() {
+    var card = current() || document.querySelector(".paper-record");
+    return card && card.querySelector(".collect");
+  }
+
+  function collect() {
+    var buttons = collectOf();
+    var main = buttons && buttons.querySelector("button.collect-main");
+    if (main) main.click();
+  }
+
+  function chooseCollection() {
+    var menu = collectOf() && collectOf().querySelector("details.collect-menu");
+    if (!menu) return;
+    menu.open = true;
+    var first = menu.querySelector(".collect-option, input");
+    if (first) first.focus();
+  }
+
   function showKeys() {
     var dialog = document.getElementById("keys-help");
     if (dialog && !dialog.open) dialog.showModal();
@@ -73,6 +94,8 @@
       l: function () { judge("like"); },
       x: function () { judge("not-interested"); },
       u: undo,
+      c: collect,
+      C: chooseCollection,
       o: function () {
         var link = current() && current().querySelector(".paper-title a");
         if (link) window.location.assign(link.href);
