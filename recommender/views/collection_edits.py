@@ -168,4 +168,5 @@ def collect(request: ReaderRequest, paper_id: int) -> HttpResponse:
     }
     response = render(request, "recommender/_collect.html", context)
     # The other cards' one-click buttons now add to this collection.
-    return trigger_client_event(response, "collection-used", {"id": collection.pk})
+    used = {"id": collection.pk, "name": collection.name}
+    return trigger_client_event(response, "collection-used", used)

@@ -24,17 +24,19 @@
   });
 
   // A card's menu button of the collection says what a click would do there;
-  // the one-click button takes it over. A page of one collection keeps its own.
+  // the one-click button takes it over. A collection made since the page
+  // came holds no other card's paper yet: the button adds to it. A page of
+  // one collection keeps its own.
   document.body.addEventListener("collection-used", function (event) {
     var id = String(event.detail.id);
     document.querySelectorAll(".collect:not([data-here])").forEach(function (buttons) {
       var option = buttons.querySelector('.collect-option[data-collection="' + id + '"]');
       var main = buttons.querySelector("button.collect-main");
-      if (!option || !main) return;
-      main.name = option.name;
-      main.value = option.value;
-      main.setAttribute("aria-pressed", option.getAttribute("aria-pressed"));
-      main.querySelector(".collect-name").textContent = option.textContent;
+      if (!main) return;
+      main.name = option ? option.name : "add";
+      main.value = id;
+      main.setAttribute("aria-pressed", option ? option.getAttribute("aria-pressed") : "false");
+      main.querySelector(".collect-name").textContent = option ? option.textContent : event.detail.name;
     });
   });
 

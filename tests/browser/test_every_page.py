@@ -13,8 +13,9 @@ from playwright.sync_api import Page
 from accounts.models import User
 from papers.models import Paper
 from recommender import index
+from recommender.collections import add_paper
 from recommender.feedback import set_feedback
-from recommender.models import Feedback
+from recommender.models import Collection, Feedback
 from tests.factories import crowd_the_last_days
 
 pytestmark = [
@@ -49,6 +50,7 @@ READER_PAGES = {
     "missing-paper": "/papers/1706.03762/",
     "onboarding": "/onboarding/",
     "library": "/library/",
+    "collections": "/collections/",
     "interests": "/interests/",
     "settings": "/settings/",
     "change-email": "/accounts/email/",
@@ -75,9 +77,18 @@ def test_every_page_fits_every_width_without_errors(
     for paper in newest[:5]:
         set_feedback(user=reader, paper=paper, value=Feedback.LIKE)
     set_feedback(user=reader, paper=newest[5], value=Feedback.NOT_INTERESTED)
+    collection = Collection.objects.create(
+        owner=reader, name="Journal club 12 Jan", visibility=Collection.LINK
+    )
+    for paper in newest[:3]:
+        add_paper(collection=collection, paper=paper)
     pages = {
         **READER_PAGES,
         "paper": newest[0].get_absolute_url(),
+        "collection": collection.get_absolute_url(),
+        "shared-collection": reverse(
+            "recommender:shared_collection", args=[collection.share_token]
+        ),
         "author": reverse("papers:author", args=[newest[0].authors[0]]),
     }
     folder = artifacts / "pages"
