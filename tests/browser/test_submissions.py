@@ -68,4 +68,3 @@ def test_a_reader_submits_a_paper_from_the_days_page(
     page.set_viewport_size({"width": 390, "height": 844})
     page.screenshot(path=artifacts / "submitted-390.png", full_page=True)
     page.set_viewport_size({"width": 1280, "height": 900})
-
