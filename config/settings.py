@@ -156,6 +156,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "recommender.context_processors.reader",
+                "discussion.context_processors.discussion",
             ],
         },
     },
@@ -380,6 +381,13 @@ CACHES = {
 
 # Papers per page on the daily, topic and search pages.
 PAPERFEED_PAGE_SIZE = env_int("PAPERFEED_PAGE_SIZE", 30)
+# Discussions: the longest comment, and how many a reader may post a minute
+# and a day.
+PAPERFEED_COMMENT_MAX_LENGTH = env_int("PAPERFEED_COMMENT_MAX_LENGTH", 5_000)
+PAPERFEED_COMMENTS_PER_MINUTE = env_int("PAPERFEED_COMMENTS_PER_MINUTE", 3)
+PAPERFEED_COMMENTS_PER_DAY = env_int("PAPERFEED_COMMENTS_PER_DAY", 50)
+# An address written without a scheme in a comment links to https (Django 7's default).
+URLIZE_ASSUME_HTTPS = True
 # A search shows at most this many best matches (see papers/search.py);
 # a topic page ordered for a reader ranks this many of the topic's newest papers.
 PAPERFEED_SEARCH_CANDIDATES = env_int("PAPERFEED_SEARCH_CANDIDATES", 500)

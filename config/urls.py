@@ -12,6 +12,7 @@ urlpatterns = [
     # The public daily papers, or a signed-in reader's tabs: see config.views.
     path("", home, name="home"),
     path("", include("recommender.urls")),
+    path("", include("discussion.urls")),
     path("", include("submissions.urls")),
     path("", include("papers.urls")),
 ]

@@ -4,7 +4,8 @@ The catalogue shows how many readers like a paper and orders topics and
 searches for a signed-in reader, but likes and readers' models belong to the
 recommender, which depends on the catalogue and not the other way round. So
 the recommender fills these hooks when it is ready (its AppConfig); without
-it, papers have no likes and lists keep their own order.
+it, papers have no likes and lists keep their own order. Likewise the
+discussion app counts the comments shown on cards.
 """
 
 from collections.abc import Callable, Sequence
@@ -28,6 +29,8 @@ class Hooks:
     # An expression over Paper rows: how many readers of this site like it.
     like_count: Callable[[], Expression] | None = None
     reader_ranking: ReaderRanking | None = None
+    # Paper ids -> how many comments each has (absent: none), in one query.
+    comment_counts: Callable[[Sequence[int]], dict[int, int]] | None = None
 
 
 _hooks = Hooks()
@@ -37,11 +40,14 @@ def register(
     *,
     like_count: Callable[[], Expression] | None = None,
     reader_ranking: ReaderRanking | None = None,
+    comment_counts: Callable[[Sequence[int]], dict[int, int]] | None = None,
 ) -> None:
     if like_count is not None:
         _hooks.like_count = like_count
     if reader_ranking is not None:
         _hooks.reader_ranking = reader_ranking
+    if comment_counts is not None:
+        _hooks.comment_counts = comment_counts
 
 
 def like_count() -> Expression:
@@ -58,3 +64,11 @@ def rank_for_reader(
     if _hooks.reader_ranking is None or not paper_ids:
         return None
     return _hooks.reader_ranking(user=user, paper_ids=paper_ids)
+
+
+def comment_counts(paper_ids: Sequence[int]) -> dict[int, int]:
+    """How many comments each paper has; papers without any are left out
+    (all of them without an app that keeps discussions)."""
+    if _hooks.comment_counts is None or not paper_ids:
+        return {}
+    return _hooks.comment_counts(paper_ids)

@@ -37,6 +37,7 @@ from accounts.models import User
 from recommender.digests import (
     absolute,
     digest_candidates,
+    digest_replies,
     like_token,
     next_digest_at,
     settings_of,
@@ -55,7 +56,7 @@ RETRY_GROWTH = 4
 
 def message(digest: Digest) -> EmailMultiAlternatives:
     user = digest.user
-    entries = list(digest.entries.select_related("paper"))
+    entries = list(digest.entries.select_related("paper", "collection"))
     unsubscribe_url = absolute(
         reverse("recommender:digest_unsubscribe", args=[unsubscribe_token(user)])
     )
@@ -65,6 +66,7 @@ def message(digest: Digest) -> EmailMultiAlternatives:
             {
                 "paper": entry.paper,
                 "why": entry.why,
+                "collection": entry.collection,
                 "url": absolute(entry.paper.get_absolute_url()),
                 "like_url": absolute(
                     reverse(
@@ -74,13 +76,20 @@ def message(digest: Digest) -> EmailMultiAlternatives:
             }
             for entry in entries
         ],
+        "replies": [
+            {"comment": comment, "url": absolute(comment.get_absolute_url())}
+            for comment in digest_replies(user, until=digest.created_at)
+        ],
         "unsubscribe_url": unsubscribe_url,
         "settings_url": absolute(reverse("recommender:settings")),
         "link_days": settings.PAPERFEED_DIGEST_LINK_DAYS,
     }
     count = len(entries)
+    subject = f"Paperfeed: {count} paper{'s' if count != 1 else ''} for you"
+    if not count:
+        subject = "Paperfeed: new comments in discussions you follow"
     mail = EmailMultiAlternatives(
-        subject=f"Paperfeed: {count} paper{'s' if count != 1 else ''} for you",
+        subject=subject,
         body=render_to_string("recommender/email/digest.txt", context),
         to=[user.email],
         headers={
@@ -205,9 +214,11 @@ def _take_turn(user: User, now: dt.datetime, *, due_only: bool) -> bool:
 
 
 def _compose(user: User) -> Digest | None:
-    """A digest of the reader's next papers, stored, or None with nothing new."""
+    """A digest of the reader's next papers (and, in `message`, the new
+    comments of the discussions they follow), stored, or None with nothing new."""
     items = digest_candidates(user)
-    if not items:
+    # New comments in followed discussions are news enough for a digest.
+    if not items and not digest_replies(user, until=timezone.now()):
         return None
     digest = Digest.objects.create(user=user)
     DigestPaper.objects.bulk_create(
@@ -216,7 +227,8 @@ def _compose(user: User) -> Digest | None:
             user=user,
             paper=item.paper,
             position=position,
-            why=item.why_text()[:500],
+            why=item.why[:500],
+            collection=item.collection,
         )
         for position, item in enumerate(items)
     )

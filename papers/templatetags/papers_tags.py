@@ -3,7 +3,7 @@ from collections.abc import Sequence
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
-from papers import cards, maths
+from papers import cards, hooks, maths
 from papers.models import Paper
 
 register = template.Library()
@@ -35,9 +35,14 @@ def page_url(context: template.Context, number: int) -> str:
 
 @register.simple_tag(takes_context=True)
 def with_card_bodies(context: template.Context, papers: Sequence[Paper]) -> list[Paper]:
-    """`papers`, each with its card body from the cache (one look-up for all)."""
+    """`papers`, each with its card body from the cache (one look-up for all)
+    and its `comment_count` (one query for all: it changes, so it is not
+    part of the cached body)."""
     papers = list(papers)
     cards.attach_card_bodies(papers, context.get("words") or [])
+    counts = hooks.comment_counts([paper.pk for paper in papers])
+    for paper in papers:
+        paper.comment_count = counts.get(paper.pk, 0)  # type: ignore[attr-defined]
     return papers
 
 

@@ -1,0 +1,22 @@
+"""The header's count of new comments in the discussions a reader follows,
+counted only when a page shows it."""
+
+from django.http import HttpRequest
+from django.utils.functional import cached_property
+
+from discussion.following import unread_count
+
+
+class DiscussionState:
+    def __init__(self, request: HttpRequest) -> None:
+        self.user = request.user
+
+    @cached_property
+    def unread(self) -> int:
+        if not self.user.is_authenticated:
+            return 0
+        return unread_count(self.user)
+
+
+def discussion(request: HttpRequest) -> dict[str, DiscussionState]:
+    return {"discussions": DiscussionState(request)}
