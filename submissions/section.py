@@ -3,7 +3,7 @@ visitor, a reader or staff. The home page's template includes it
 (`submissions_tags`) and the views answer htmx with it after each change."""
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef
@@ -54,7 +54,7 @@ class Section:
     open: bool
     # Papers a signed-in reader may still submit today (None for a visitor).
     left: int | None
-    form: SubmitForm = field(default_factory=SubmitForm)
+    form: SubmitForm
     error: str = ""
     done: str = ""
 
