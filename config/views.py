@@ -21,28 +21,41 @@ from kombu import Connection
 from papers.listing import Order
 from papers.models import Paper, Topic
 from papers.views import listing
+from recommender.collection_feed import feed_collections
 from recommender.models import TextIndex
 from recommender.views import ReaderRequest
+from recommender.views.collection_feed import collection_tab
 from recommender.views.feed import for_you
 from web.http import HtmxRequest
 
 FOR_YOU, TRENDING, LATEST = "for-you", "trending", "latest"
 TABS = [(FOR_YOU, "For you"), (TRENDING, "Trending"), (LATEST, "Latest")]
+# A tab of a collection's feed is this and the collection's id.
+COLLECTION = "collection-"
 
 
 @require_GET
 @vary_on_headers("HX-Request", "HX-Target")
 def home(request: HtmxRequest) -> HttpResponse:
-    """Visitors see the public daily papers; readers their tabs, For you first."""
+    """Visitors see the public daily papers; readers their tabs, For you
+    first, then the feeds of the collections they turned on."""
     if not request.user.is_authenticated:
         return listing(request)
+    # Signed in: what login_required would have checked.
+    reader = cast(ReaderRequest, request)
+    tabs = TABS + [
+        (f"{COLLECTION}{pk}", name)
+        for pk, name in feed_collections(reader.user).values_list("pk", "name")
+    ]
     tab = request.GET.get("tab", FOR_YOU)
     if tab in (TRENDING, LATEST):
         order = Order.LATEST if tab == LATEST else Order.TRENDING
-        return listing(request, order=order, context={"tab": tab, "tabs": TABS})
-    # Signed in: what login_required would have checked.
-    reader = cast(ReaderRequest, request)
-    return for_you(reader, context={"tab": FOR_YOU, "tabs": TABS})
+        return listing(request, order=order, context={"tab": tab, "tabs": tabs})
+    pk = tab.removeprefix(COLLECTION)
+    if tab.startswith(COLLECTION) and pk.isdigit():
+        context = {"tab": tab, "tabs": tabs}
+        return collection_tab(reader, pk=int(pk), context=context)
+    return for_you(reader, context={"tab": FOR_YOU, "tabs": tabs})
 
 
 def broker_status() -> str:

@@ -16,13 +16,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from papers.listing import Days, latest_day
-from papers.models import Paper
 from recommender import locks
 from recommender.collaborative import signal_over
-from recommender.engine.corpus import Corpus
 from recommender.engine.reader import (
     Candidates,
-    explain_many,
     model_from_bytes,
     score,
     score_many,
@@ -30,6 +27,7 @@ from recommender.engine.reader import (
 from recommender.engine.reader import ReaderModel as EngineModel
 from recommender.index import Current, current_corpus, index_state
 from recommender.models import AuthorFollow, Feedback, FeedItem, ReaderModel
+from recommender.picks import Papers, explain_picks, papers_of, pick_best
 from recommender.training import Overtaken, load_reader_model, lock_latest
 
 # Readers whose feeds are scored together: each of the 9 components is a
@@ -92,7 +90,7 @@ def build_feed(
     model = model or load_reader_model(user=user)
     items: list[FeedItem] = []
     if window is not None and current is not None and model is not None:
-        papers = _papers_of(window, current.corpus)
+        papers = papers_of(window, current.corpus)
         if papers.ids:
             scores = score(
                 model,
@@ -157,7 +155,7 @@ def build_feeds_of(user_ids: Sequence[int], *, days: Days | None = None) -> int:
     current = current_corpus()
     if days is None or days.first > days.last or current is None:
         return 0
-    papers = _papers_of(days, current.corpus)
+    papers = papers_of(days, current.corpus)
     candidates = Candidates.of(current.corpus, papers.rows, signal_over(current))
     with locks.held(locks.TRAINING, user_ids) as free:
         return _build_batch(free, papers, candidates, current, days, window)
@@ -165,7 +163,7 @@ def build_feeds_of(user_ids: Sequence[int], *, days: Days | None = None) -> int:
 
 def _build_batch(
     user_ids: Sequence[int],
-    papers: "_Papers",
+    papers: Papers,
     candidates: Candidates,
     current: Current,
     days: Days,
@@ -208,48 +206,6 @@ def _build_batch(
     return len(_store_feeds(stamps, items, built_for, days=days, window=window))
 
 
-@dataclass(frozen=True)
-class _Papers:
-    """The papers of some listing days that are in the corpus."""
-
-    ids: list[int]
-    days: list[dt.date]
-    rows: np.ndarray
-    day_count: int  # distinct days
-    authors: list[list[str]]
-
-    def by_followed(self, followed: Collection[str]) -> dict[int, str]:
-        """Positions of the papers with an author in `followed` (names in
-        lower case), each with that author's name as the paper prints it."""
-        found = {}
-        if followed:
-            for i, names in enumerate(self.authors):
-                for name in names:
-                    if name.lower() in followed:
-                        found[i] = name
-                        break
-        return found
-
-
-def _papers_of(days: Days, corpus: Corpus) -> _Papers:
-    found = [
-        (pk, day, authors)
-        for pk, day, authors in Paper.objects.listed()
-        .filter(announced_on__range=days)
-        .values_list("pk", "announced_on", "authors")
-        if pk in corpus.positions
-    ]
-    ids = [pk for pk, _, _ in found]
-    listed = [day for _, day, _ in found]
-    return _Papers(
-        ids=ids,
-        days=listed,
-        rows=corpus.rows(ids),
-        day_count=len(set(listed)),
-        authors=[authors for _, _, authors in found],
-    )
-
-
 def followed_authors(user_ids: Sequence[int]) -> dict[int, set[str]]:
     """The names (lower case) of the authors each reader follows."""
     followed: dict[int, set[str]] = {user_id: set() for user_id in user_ids}
@@ -264,7 +220,7 @@ def _feed_items(
     user_id: int,
     model: EngineModel,
     scores: np.ndarray,
-    papers: _Papers,
+    papers: Papers,
     judged: Collection[int],
     current: Current,
     followed: dict[int, str],
@@ -273,34 +229,11 @@ def _feed_items(
     paper of `papers`) that the reader has not judged, with why each is there,
     and every unjudged paper of an author they follow (`followed`: positions
     in `papers` and the author), first of its day."""
-    size = settings.PAPERFEED_FEED_SIZE
-    by_day: dict[dt.date, list[int]] = {}
-    full = 0
-    for i in np.argsort(-scores, kind="stable").tolist():
-        if papers.ids[i] in judged:
-            continue
-        chosen = by_day.setdefault(papers.days[i], [])
-        if len(chosen) < size:
-            chosen.append(i)
-            full += len(chosen) == size
-            if full == papers.day_count:
-                break
-    picked = [i for chosen in by_day.values() for i in chosen]
+    picked = pick_best(scores, papers, judged)
     chosen_set = set(picked)
     picked += [
         i for i in followed if i not in chosen_set and papers.ids[i] not in judged
     ]
-    if not picked:
-        return []
-    corpus = current.corpus
-    liked_rows = corpus.rows(model.liked.tolist())
-    reasons = explain_many(
-        model,
-        corpus.vectors[papers.rows[picked]],
-        corpus.vectors[liked_rows],
-        current.index.terms,
-        named=current.index.named,
-    )
     return [
         FeedItem(
             user_id=user_id,
@@ -309,11 +242,11 @@ def _feed_items(
             score=float(scores[i]) + (FOLLOWED_LIFT if i in followed else 0.0),
             followed_author=followed.get(i, ""),
             terms=terms,
-            closest_liked_id=(
-                None if nearest is None else int(corpus.ids[liked_rows[nearest]])
-            ),
+            closest_liked_id=closest,
         )
-        for i, (terms, nearest) in zip(picked, reasons, strict=True)
+        for i, (terms, closest) in zip(
+            picked, explain_picks(model, picked, papers, current), strict=True
+        )
     ]
 
 

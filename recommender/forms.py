@@ -177,3 +177,15 @@ class CollectionImportForm(forms.Form):
 
     def clean_bibtex(self) -> str:
         return bibtex_text(self.cleaned_data.get("bibtex"))
+
+
+class CollectionFeedForm(forms.ModelForm):  # type: ignore[type-arg]
+    """Whether a collection has a feed of its own, and a section in digests."""
+
+    class Meta:
+        model = Collection
+        fields = ["feed_enabled", "in_digest"]
+        labels = {
+            "feed_enabled": "A feed of papers like these, as a tab of your home page",
+            "in_digest": "A section of its feed in your e-mail digests",
+        }

@@ -14,14 +14,16 @@ from collections.abc import Iterator, Sequence
 from django.db import connection
 
 # Lock namespaces (the first of PostgreSQL's two 32-bit keys), any numbers of
-# our own: a reader's training or feed build, keyed by their id, and the
-# build of the collaborative signal, of which there is one.
+# our own: a reader's training or feed build, keyed by their id, the same
+# of a collection's feed, keyed by the collection's id, and the build of the
+# collaborative signal, of which there is one.
 TRAINING = 0x50467264
+COLLECTION = 0x50464366
 COLLABORATIVE_BUILD = 0x50464362
 
 
 class ReaderBusy(Exception):
-    """Another process is training this reader right now."""
+    """Another process is training this reader (or collection) right now."""
 
 
 @contextlib.contextmanager
@@ -56,6 +58,15 @@ def training_of(user_id: int) -> Iterator[None]:
     with held(TRAINING, [user_id]) as taken:
         if not taken:
             raise ReaderBusy(f"reader {user_id} is being trained elsewhere")
+        yield
+
+
+@contextlib.contextmanager
+def collection_of(collection_id: int) -> Iterator[None]:
+    """The lock of a collection's training and feed for the block, or ReaderBusy."""
+    with held(COLLECTION, [collection_id]) as taken:
+        if not taken:
+            raise ReaderBusy(f"collection {collection_id} is being trained elsewhere")
         yield
 
 

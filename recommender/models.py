@@ -303,6 +303,14 @@ class DigestPaper(models.Model):
     position = models.PositiveSmallIntegerField()
     # The one-line why, kept: the feed item it came from is rebuilt after likes.
     why = models.CharField(max_length=500, blank=True)
+    # The collection feed whose section it is in; None: For you.
+    collection = models.ForeignKey(
+        "Collection",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["position"]
@@ -346,6 +354,8 @@ class Collection(models.Model):
     like_adds = models.BooleanField("Like also adds to this collection", default=False)
     # Whether the collection has a feed of its own (recent papers like it).
     feed_enabled = models.BooleanField(default=False)
+    # Whether that feed has a section in the owner's digests.
+    in_digest = models.BooleanField("In my digests", default=False)
     # The latest add (or the creation): one click adds to the latest used.
     used_at = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -392,3 +402,66 @@ class CollectionEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.paper_id} in {self.collection_id}"
+
+
+class CollectionModel(models.Model):
+    """A collection's model, trained from its papers by the reader's training
+    path (`collection_feed`), once per change of them; it ranks the
+    collection's feed. The stamps work as `ReaderModel`'s."""
+
+    collection = models.OneToOneField(
+        Collection, on_delete=models.CASCADE, related_name="model"
+    )
+    index_version = models.CharField(max_length=40)
+    # engine.reader.model_to_bytes; empty when no paper of it is in the index.
+    data = models.BinaryField(blank=True)
+    n_papers = models.PositiveIntegerField(default=0)
+    trained_at = models.DateTimeField(null=True, blank=True)
+    requested_at = models.DateTimeField(null=True, blank=True)
+    feed_built_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"model of collection {self.collection_id}"
+
+
+class CollectionFeedItem(models.Model):
+    """One paper of a collection's feed ("more like this collection") for its
+    listing day: FeedItem's twin, in a table of its own so that For you reads
+    its index without a filter on collections."""
+
+    collection = models.ForeignKey(
+        Collection, on_delete=models.CASCADE, related_name="feed_items"
+    )
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    score = models.FloatField()
+    terms = models.JSONField(default=list)
+    # The collection's paper it is closest to.
+    closest_entry = models.ForeignKey(
+        Paper, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["collection", "paper"], name="collection_feed_item_once"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["collection", "day", "-score"],
+                name="collection_feed_rank",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.paper_id} for collection {self.collection_id} on {self.day}"
+
+    def why_text(self) -> str:
+        """The "why" line as plain text, for e-mail and feed readers."""
+        parts = []
+        if self.terms:
+            parts.append("matches " + ", ".join(self.terms))
+        if self.closest_entry:
+            parts.append(f"close to “{self.closest_entry.title}”, in the collection")
+        return "; ".join(parts)

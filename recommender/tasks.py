@@ -21,7 +21,16 @@ from django.db import InterfaceError, OperationalError, transaction
 
 from accounts.models import User
 from papers.listing import Days
-from recommender import collaborative, digest_sending, feed, index, locks, refresh
+from recommender import (
+    collaborative,
+    collection_feed,
+    digest_sending,
+    feed,
+    index,
+    locks,
+    refresh,
+)
+from recommender.models import Collection
 from web.tasks import send
 
 logger = logging.getLogger(__name__)
@@ -42,6 +51,25 @@ def request_refresh(*, user: User) -> None:
             (user.pk, stamp.isoformat()),
             countdown=settings.PAPERFEED_RETRAIN_DELAY,
             about=f"reader {user.pk}",
+        ),
+        robust=True,
+    )
+
+
+def request_collection_refresh(*, collection: Collection) -> None:
+    """After a change of the papers of `collection`, or its feed turned on:
+    stamp the change and, once it is committed, send the refresh that
+    retrains its model and rebuilds its feed. Nothing while its feed is off
+    (turning it on asks for the build)."""
+    if not collection.feed_enabled:
+        return
+    stamp = collection_feed.mark_requested(collection=collection)
+    transaction.on_commit(
+        lambda: send(
+            refresh_collection,
+            (collection.pk, stamp.isoformat()),
+            countdown=settings.PAPERFEED_RETRAIN_DELAY,
+            about=f"collection {collection.pk}",
         ),
         robust=True,
     )
@@ -114,6 +142,26 @@ def refresh_reader(
         )
 
 
+@shared_task(
+    bind=True,
+    autoretry_for=TRANSIENT,
+    retry_backoff=True,
+    retry_backoff_max=60,
+    max_retries=5,
+)
+def refresh_collection(
+    self: "Task[Any, Any]", collection_id: int, requested_at: str | None = None
+) -> None:
+    collection = Collection.objects.filter(pk=collection_id, feed_enabled=True).first()
+    if collection is None:
+        return
+    stamp = dt.datetime.fromisoformat(requested_at) if requested_at else None
+    try:
+        collection_feed.refresh_collection(collection=collection, requested_at=stamp)
+    except locks.ReaderBusy:
+        raise self.retry(countdown=1, max_retries=120) from None
+
+
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
 def update_quality(user_id: int, requested_at: str | None = None) -> None:
     user = User.objects.filter(pk=user_id).first()
@@ -159,18 +207,28 @@ def build_feeds(since: str | None = None, until: str | None = None) -> None:
     takes a share."""
     for batch in feed.feed_batches():
         build_feeds_of.delay(batch, since, until)
+    for batch in collection_feed.feed_batches():
+        build_collection_feeds_of.delay(batch, since, until)
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
 def build_feeds_of(
     user_ids: list[int], since: str | None = None, until: str | None = None
 ) -> int:
-    days = (
-        Days(dt.date.fromisoformat(since), dt.date.fromisoformat(until))
-        if since and until
-        else None
-    )
-    return feed.build_feeds_of(user_ids, days=days)
+    return feed.build_feeds_of(user_ids, days=_days(since, until))
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+def build_collection_feeds_of(
+    collection_ids: list[int], since: str | None = None, until: str | None = None
+) -> int:
+    return collection_feed.build_feeds_of(collection_ids, days=_days(since, until))
+
+
+def _days(since: str | None, until: str | None) -> Days | None:
+    if since and until:
+        return Days(dt.date.fromisoformat(since), dt.date.fromisoformat(until))
+    return None
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)

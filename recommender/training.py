@@ -9,7 +9,7 @@ and knows nothing of when or why it runs.
 import datetime as dt
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from django.db import transaction
@@ -27,7 +27,7 @@ from recommender.engine.reader import (
 )
 from recommender.engine.reader import ReaderModel as EngineModel
 from recommender.engine.text import Index, project, vectorize
-from recommender.index import current_corpus, current_index
+from recommender.index import Current, current_corpus, current_index
 from recommender.models import Feedback, ReaderModel, ReaderProfile
 
 logger = logging.getLogger(__name__)
@@ -82,6 +82,52 @@ def feedback_ids(user: User) -> FeedbackIds:
     return judged
 
 
+@dataclass(frozen=True)
+class Subject:
+    """What a model learns from: the ids of its positive and negative papers,
+    text in the reader's own words that counts as one more positive, and the
+    topics that set its prior. A reader is one (`reader_subject`); so is a
+    collection (`collection_feed.collection_subject`), trained by the same
+    `train_subject`."""
+
+    liked: list[int]
+    dismissed: list[int]
+    seed: int
+    interests: str = ""
+    followed: list[str] = field(default_factory=list)
+
+
+def reader_subject(user: User) -> Subject:
+    """A reader's likes and "not interested", interests and followed topics."""
+    judged = feedback_ids(user)
+    return Subject(
+        liked=judged.liked,
+        dismissed=judged.dismissed,
+        seed=user.pk,
+        interests=_interests_of(user),
+        followed=list(
+            ReaderProfile.topics.through.objects.filter(
+                readerprofile__user=user
+            ).values_list("topic__code", flat=True)
+        ),
+    )
+
+
+def train_subject(subject: Subject, current: Current) -> EngineModel | None:
+    """The model of `subject` in the current index; None with nothing to
+    learn from (no positive in the index, no word of its text known)."""
+    return train_reader(
+        current.corpus,
+        subject.liked,
+        subject.dismissed,
+        index_version=current.index.version,
+        collaborative=signal_over(current),
+        pseudo_liked=_pseudo_papers(subject.interests, current.index),
+        seed=subject.seed,
+        followed=subject.followed,
+    )
+
+
 def train_reader_model(
     *, user: User, requested_at: dt.datetime | None = None
 ) -> Trained | None:
@@ -93,21 +139,8 @@ def train_reader_model(
     if current is None:
         logger.info("No text index yet: run `manage.py build_index` to train readers.")
         return None
-    judged = feedback_ids(user)
-    model = train_reader(
-        current.corpus,
-        judged.liked,
-        judged.dismissed,
-        index_version=current.index.version,
-        collaborative=signal_over(current),
-        pseudo_liked=_interests_of(user, current.index),
-        seed=user.pk,
-        followed=list(
-            ReaderProfile.topics.through.objects.filter(
-                readerprofile__user=user
-            ).values_list("topic__code", flat=True)
-        ),
-    )
+    subject = reader_subject(user)
+    model = train_subject(subject, current)
     with transaction.atomic():
         if requested_at is not None and not lock_latest({user.pk: requested_at}):
             raise Overtaken(f"reader {user.pk} changed since {requested_at}")
@@ -118,25 +151,30 @@ def train_reader_model(
         )
         record.index_version = current.index.version
         record.data = model_to_bytes(model) if model else b""
-        record.n_likes = len(judged.liked)
-        record.n_dismissed = len(judged.dismissed)
+        record.n_likes = len(subject.liked)
+        record.n_dismissed = len(subject.dismissed)
         record.trained_at = timezone.now()
         record.save()
     logger.info("trained the model of reader %s on %s likes", user.pk, record.n_likes)
     return Trained(record=record, model=model)
 
 
-def _interests_of(user: User, index: Index) -> PseudoPapers | None:
-    """The reader's interests in their own words, as a liked pseudo-paper."""
+def _interests_of(user: User) -> str:
+    """The reader's interests in their own words ("" when none)."""
     text = (
         ReaderProfile.objects.filter(user=user)
         .values_list("interests", flat=True)
         .first()
     )
-    if not text or not text.strip():
+    return text or ""
+
+
+def _pseudo_papers(text: str, index: Index) -> PseudoPapers | None:
+    """`text` as a liked pseudo-paper; None when it has no word the index knows."""
+    if not text.strip():
         return None
     vectors = vectorize(index, [text])
-    if vectors.nnz == 0:  # no word the index knows
+    if vectors.nnz == 0:
         return None
     return PseudoPapers(vectors=vectors, lsa=project(index, vectors))
 
@@ -174,7 +212,7 @@ def describe_interests(*, user: User, count: int = 15) -> Interests | None:
         return None
     corpus = current.corpus
     liked = corpus.vectors[corpus.rows(model.liked.tolist())]
-    interests = _interests_of(user, current.index)
+    interests = _pseudo_papers(_interests_of(user), current.index)
     if interests is not None:  # the reader's own words count as a liked paper
         liked = sparse.vstack([liked, interests.vectors], format="csr")
     liked_terms, disliked_terms = top_terms(

@@ -1,9 +1,10 @@
 from django.urls import path
 
-from recommender.atom import ForYouFeed
+from recommender.atom import CollectionAtomFeed, ForYouFeed
 from recommender.views import (
     account,
     collection_edits,
+    collection_feed,
     collections,
     digest_links,
     feed,
@@ -59,6 +60,11 @@ urlpatterns = [
         collections.export_shared,
         name="shared_export",
     ),
+    path(
+        "collections/<int:pk>/feed/",
+        collection_feed.feed_settings,
+        name="collection_feed",
+    ),
     path("collect/<int:paper_id>/", collection_edits.collect, name="collect"),
     path("interests/", interests.interests, name="interests"),
     path("interests/reset/", interests.reset, name="reset"),
@@ -69,6 +75,11 @@ urlpatterns = [
     path("settings/export.json", account.export_account, name="export_account"),
     path("settings/delete/", account.delete_account, name="delete_account"),
     path("feeds/<str:token>.atom", ForYouFeed(), name="atom_feed"),
+    path(
+        "feeds/<str:token>/collections/<int:pk>.atom",
+        CollectionAtomFeed(),
+        name="collection_atom",
+    ),
     path("digest/like/<str:token>/", digest_links.digest_like, name="digest_like"),
     path(
         "digest/unsubscribe/<str:token>/",

@@ -15,7 +15,7 @@ from papers.listing import PERIOD_CHOICES, Days, Listing, Order, listing_from, p
 from papers.models import Paper, PaperTopic
 from papers.paging import PAPER_PAGE, paginate
 from recommender import feed, index, ranking
-from recommender.models import ReaderProfile
+from recommender.models import CollectionFeedItem, FeedItem, ReaderProfile
 from recommender.views import ReaderRequest
 from web.http import HtmxRequest, is_load_more
 
@@ -57,26 +57,32 @@ def for_you(request: ReaderRequest, *, context: dict[str, Any]) -> HttpResponse:
 
 
 def _personal_page(request: ReaderRequest, shown: Listing) -> Page[Paper]:
-    """A page of the reader's stored feed items of the period, best first, as
-    cards: papers, each carrying its feed item for the "why" line."""
+    """A page of the reader's stored feed items of the period, best first."""
     items = (
         feed.for_you_items(user=request.user, days=Days(shown.start, shown.end))
         .select_related(None)
         .select_related("closest_liked")
-        .order_by("-score", "paper_id")
         # The "why" line links the closest liked paper by its title.
         .defer("closest_liked__abstract", "closest_liked__authors")
     )
-    page = Paginator(items, settings.PAPERFEED_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    papers = Paper.objects.with_likes().in_bulk([i.paper_id for i in page.object_list])
+    return item_cards(request, items)
+
+
+def item_cards(
+    request: HttpRequest, items: QuerySet[FeedItem] | QuerySet[CollectionFeedItem]
+) -> Page[Paper]:
+    """A page of stored feed items, best first, as cards: papers, each
+    carrying its feed item for the "why" line."""
+    page = Paginator(items.order_by("-score", "paper_id"), settings.PAPERFEED_PAGE_SIZE)
+    shown = page.get_page(request.GET.get("page"))
+    listed: list[FeedItem | CollectionFeedItem] = list(shown.object_list)  # type: ignore[arg-type]
+    papers = Paper.objects.with_likes().in_bulk([i.paper_id for i in listed])
     cards = []
-    for item in page.object_list:
+    for item in listed:
         card = papers[item.paper_id]
         card.why = item  # type: ignore[attr-defined]
         cards.append(card)
-    return Page(cards, page.number, page.paginator)  # type: ignore[arg-type]
+    return Page(cards, shown.number, page)  # type: ignore[arg-type]
 
 
 def _cold_start(user: User, shown: Listing) -> QuerySet[Paper]:

@@ -1,0 +1,101 @@
+"""Choosing a stored feed's papers, for a reader's feed and a collection's
+alike: the papers of some listing days in the corpus, the best of each day by
+a model's scores, and why each is there."""
+
+import datetime as dt
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from django.conf import settings
+
+from papers.listing import Days
+from papers.models import Paper
+from recommender.engine.corpus import Corpus
+from recommender.engine.reader import ReaderModel as EngineModel
+from recommender.engine.reader import explain_many
+from recommender.index import Current
+
+
+@dataclass(frozen=True)
+class Papers:
+    """The papers of some listing days that are in the corpus."""
+
+    ids: list[int]
+    days: list[dt.date]
+    rows: np.ndarray
+    day_count: int  # distinct days
+    authors: list[list[str]]
+
+    def by_followed(self, followed: Collection[str]) -> dict[int, str]:
+        """Positions of the papers with an author in `followed` (names in
+        lower case), each with that author's name as the paper prints it."""
+        found = {}
+        if followed:
+            for i, names in enumerate(self.authors):
+                for name in names:
+                    if name.lower() in followed:
+                        found[i] = name
+                        break
+        return found
+
+
+def papers_of(days: Days, corpus: Corpus) -> Papers:
+    found = [
+        (pk, day, authors)
+        for pk, day, authors in Paper.objects.listed()
+        .filter(announced_on__range=days)
+        .values_list("pk", "announced_on", "authors")
+        if pk in corpus.positions
+    ]
+    ids = [pk for pk, _, _ in found]
+    listed = [day for _, day, _ in found]
+    return Papers(
+        ids=ids,
+        days=listed,
+        rows=corpus.rows(ids),
+        day_count=len(set(listed)),
+        authors=[authors for _, _, authors in found],
+    )
+
+
+def pick_best(
+    scores: np.ndarray, papers: Papers, excluded: Collection[int]
+) -> list[int]:
+    """Positions in `papers` of the best PAPERFEED_FEED_SIZE papers of each
+    day by `scores` (one per paper), leaving out the ids in `excluded`."""
+    size = settings.PAPERFEED_FEED_SIZE
+    by_day: dict[dt.date, list[int]] = {}
+    full = 0
+    for i in np.argsort(-scores, kind="stable").tolist():
+        if papers.ids[i] in excluded:
+            continue
+        chosen = by_day.setdefault(papers.days[i], [])
+        if len(chosen) < size:
+            chosen.append(i)
+            full += len(chosen) == size
+            if full == papers.day_count:
+                break
+    return [i for chosen in by_day.values() for i in chosen]
+
+
+def explain_picks(
+    model: EngineModel, picked: Sequence[int], papers: Papers, current: Current
+) -> list[tuple[list[str], int | None]]:
+    """Why each of `picked` (positions in `papers`) is there: its terms that
+    match the model, and the id of the model's positive paper it is closest to."""
+    if not picked:
+        return []
+    corpus = current.corpus
+    liked_rows = corpus.rows(model.liked.tolist())
+    reasons = explain_many(
+        model,
+        corpus.vectors[papers.rows[list(picked)]],
+        corpus.vectors[liked_rows],
+        current.index.terms,
+        named=current.index.named,
+    )
+    return [
+        (terms, None if nearest is None else int(corpus.ids[liked_rows[nearest]]))
+        for terms, nearest in reasons
+    ]
