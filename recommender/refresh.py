@@ -63,7 +63,7 @@ def superseded(user: User, requested_at: dt.datetime) -> bool:
 
 def refresh_reader(*, user: User, requested_at: dt.datetime | None = None) -> bool:
     """Retrain `user`'s model and rebuild their feed for the change stamped
-    `requested_at` (without one, for a change of its own, stamped now). False
+    `requested_at` (without one, for their latest change). False
     when a later change, a reset or a deletion superseded it; ReaderBusy while
     another process trains the reader.
 
@@ -73,9 +73,13 @@ def refresh_reader(*, user: User, requested_at: dt.datetime | None = None) -> bo
     """
     with locks.training_of(user.pk):
         if requested_at is None:
-            # A catch-up stamps its own change, so that one coming while it
-            # trains is noticed like any other.
-            requested_at = mark_requested(user=user)
+            # A catch-up answers the reader's latest change (stamping one if
+            # there is none), so that one coming while it trains is noticed
+            # like any other, and the refresh already queued for that change
+            # still runs and asks for the quality estimate.
+            requested_at = ReaderModel.objects.filter(user=user).values_list(
+                "requested_at", flat=True
+            ).first() or mark_requested(user=user)
         elif superseded(user, requested_at):
             return False
         try:
