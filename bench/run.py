@@ -27,6 +27,7 @@ BENCHMARKS = [
     "quality",
     "authors",
     "feed",
+    "collection_feed",
     "nightly",
 ]
 RESULTS = ROOT / "bench" / "RESULTS.md"
