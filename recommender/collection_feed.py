@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -103,6 +103,34 @@ def refresh_collection(
         except Overtaken:
             return False
         return True
+
+
+def refresh_stale() -> int:
+    """Refresh the collection feeds whose refresh never ran (the broker was
+    down, a worker died) or whose model is of an older index; each answers
+    its latest change, so a refresh still queued for it finds nothing newer
+    and also runs. Returns how many were refreshed."""
+    state = index_state()
+    if state is None:
+        return 0
+    fresh = CollectionModel.objects.filter(
+        index_version=state.version, trained_at__isnull=False
+    ).exclude(requested_at__gt=F("trained_at"))
+    stale = Collection.objects.filter(feed_enabled=True).exclude(
+        pk__in=fresh.values("collection_id")
+    )
+    refreshed = 0
+    for collection in stale.order_by("pk").iterator():
+        stamp = (
+            CollectionModel.objects.filter(collection=collection)
+            .values_list("requested_at", flat=True)
+            .first()
+        )
+        try:
+            refreshed += refresh_collection(collection=collection, requested_at=stamp)
+        except locks.ReaderBusy:
+            continue  # its own refresh is under way
+    return refreshed
 
 
 def feed_batches() -> list[list[int]]:

@@ -175,11 +175,13 @@ def update_quality(user_id: int, requested_at: str | None = None) -> None:
 def build_index() -> None:
     index.build_index()
     refresh.train_readers()
+    collection_feed.refresh_stale()
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
 def train_readers() -> None:
     refresh.train_readers()
+    collection_feed.refresh_stale()
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)

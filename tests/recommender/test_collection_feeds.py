@@ -125,3 +125,19 @@ def test_the_owners_judged_papers_leave_the_feed_and_retrain_nothing(
     assert dismissed not in {item.paper for item in shown}
     assert CollectionModel.objects.get(collection=collection).trained_at == trained_at
     assert not collection_feed.updating(collection)
+
+
+def test_a_lost_refresh_is_caught_up_by_the_periodic_training(catalogue):
+    collection = collection_of(catalogue[:3])
+    # Stamped, but its task never reached a worker (the broker was down).
+    stamp = collection_feed.mark_requested(collection=collection)
+    off = collection_of(catalogue[3:6], feed_enabled=False)
+
+    tasks.train_readers()
+
+    record = CollectionModel.objects.get(collection=collection)
+    assert record.requested_at == stamp  # answered, not stamped anew
+    assert record.trained_at is not None
+    assert record.trained_at > stamp
+    assert CollectionFeedItem.objects.filter(collection=collection).exists()
+    assert not CollectionModel.objects.filter(collection=off).exists()
