@@ -56,7 +56,7 @@ RETRY_GROWTH = 4
 
 def message(digest: Digest) -> EmailMultiAlternatives:
     user = digest.user
-    entries = list(digest.entries.select_related("paper"))
+    entries = list(digest.entries.select_related("paper", "collection"))
     unsubscribe_url = absolute(
         reverse("recommender:digest_unsubscribe", args=[unsubscribe_token(user)])
     )
@@ -66,6 +66,7 @@ def message(digest: Digest) -> EmailMultiAlternatives:
             {
                 "paper": entry.paper,
                 "why": entry.why,
+                "collection": entry.collection,
                 "url": absolute(entry.paper.get_absolute_url()),
                 "like_url": absolute(
                     reverse(
@@ -226,7 +227,8 @@ def _compose(user: User) -> Digest | None:
             user=user,
             paper=item.paper,
             position=position,
-            why=item.why_text()[:500],
+            why=item.why[:500],
+            collection=item.collection,
         )
         for position, item in enumerate(items)
     )

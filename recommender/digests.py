@@ -1,6 +1,7 @@
-"""E-mail digests: each reader's top For-you papers not sent before, at the
-hour they chose in their own time zone, daily or weekly, and the links they
-carry (`digest_sending` sends them).
+"""E-mail digests: each reader's top For-you papers not sent before, then a
+section of each collection feed they asked for, at the hour they chose in
+their own time zone, daily or weekly, and the links they carry
+(`digest_sending` sends them).
 
 Links in the e-mail are signed and expire; they identify the reader without a
 log-in, and each opens a page whose button does the change (a mail scanner
@@ -8,6 +9,7 @@ that follows links changes nothing).
 """
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
@@ -18,10 +20,13 @@ from accounts.models import User
 from discussion.following import replies_between
 from discussion.models import Comment
 from papers.models import Paper
+from recommender.collection_feed import collection_items, feed_collections
 from recommender.feed import for_you_items
-from recommender.models import Digest, DigestPaper, DigestSettings, FeedItem
+from recommender.models import Collection, Digest, DigestPaper, DigestSettings
 
 DIGEST_SIZE = 10
+# Papers of each collection feed's section.
+SECTION_SIZE = 5
 LIKE_SALT = "paperfeed.digest.like"
 UNSUBSCRIBE_SALT = "paperfeed.digest.unsubscribe"
 
@@ -79,14 +84,39 @@ def reschedule(user: User, *, now: dt.datetime | None = None) -> DigestSettings:
 # --- What ---------------------------------------------------------------------------
 
 
-def digest_candidates(user: User) -> list[FeedItem]:
-    """The reader's best feed items not judged and never sent, best first."""
+@dataclass(frozen=True)
+class Candidate:
+    """A paper a digest would send, why, and the collection feed whose
+    section it is in (None: For you)."""
+
+    paper: Paper
+    why: str
+    collection: Collection | None = None
+
+
+def digest_candidates(user: User) -> list[Candidate]:
+    """The reader's best feed items not judged and never sent, best first,
+    then those of each collection feed they asked for in digests, in the
+    order of their collections. A paper is sent once, in its first section."""
     sent = DigestPaper.objects.filter(user=user).values("paper_id")
-    return list(
-        for_you_items(user=user)
+    chosen = [
+        Candidate(item.paper, item.why_text())
+        for item in for_you_items(user=user)
         .exclude(paper_id__in=sent)
         .order_by("-score", "paper_id")[:DIGEST_SIZE]
-    )
+    ]
+    taken = {candidate.paper.pk for candidate in chosen}
+    for collection in feed_collections(user).filter(in_digest=True):
+        items = (
+            collection_items(collection=collection)
+            .exclude(paper_id__in=sent)
+            .exclude(paper_id__in=taken)
+            .order_by("-score", "paper_id")[:SECTION_SIZE]
+        )
+        for item in items:
+            chosen.append(Candidate(item.paper, item.why_text(), collection))
+            taken.add(item.paper_id)
+    return chosen
 
 
 def digest_replies(user: User, *, until: dt.datetime) -> list[Comment]:
