@@ -5,6 +5,8 @@ marks "Like also adds to" takes their new likes (`add_liked`, called by
 `feedback.set_feedback`). Others read a shared collection, never change it:
 every change here is the owner's, and the views fetch the collection with
 `owner=` before calling in. Who may read what is `readable_collection`.
+Every change of a collection's papers asks for its feed's refresh (nothing
+while its feed is off).
 """
 
 from collections.abc import Sequence
@@ -17,6 +19,7 @@ from accounts.models import User
 from papers.models import Paper
 from recommender.models import Collection, CollectionEntry, new_share_token
 from recommender.references import References, find_references
+from recommender.tasks import request_collection_refresh
 
 # What one click saves to when the reader has no collection yet.
 FIRST_COLLECTION = "Reading list"
@@ -99,35 +102,44 @@ def add_paper(*, collection: Collection, paper: Paper) -> None:
         )
         collection.used_at = timezone.now()
         collection.save(update_fields=["used_at"])
+        request_collection_refresh(collection=collection)
 
 
 def remove_paper(*, collection: Collection, paper: Paper) -> None:
-    CollectionEntry.objects.filter(collection=collection, paper=paper).delete()
+    with transaction.atomic():
+        CollectionEntry.objects.filter(collection=collection, paper=paper).delete()
+        request_collection_refresh(collection=collection)
 
 
 def add_liked(*, user: User, paper: Paper) -> None:
     """A new like also goes to the collection that asks for likes, if any:
     one look-up by the index of that flag and one insert at most."""
-    collection_id = (
+    collection = (
         Collection.objects.filter(owner=user, like_adds=True)
-        .values_list("pk", flat=True)
+        .only("pk", "feed_enabled")
         .first()
     )
-    if collection_id is not None:
+    if collection is not None:
         CollectionEntry.objects.bulk_create(
-            [CollectionEntry(collection_id=collection_id, paper=paper)],
+            [CollectionEntry(collection=collection, paper=paper)],
             ignore_conflicts=True,
         )
+        request_collection_refresh(collection=collection)
 
 
 def import_bibtex(*, collection: Collection, bibtex: str) -> References:
     """Add the catalogue's papers that a BibTeX file names (by arXiv id, else
     by title); the answer lists the entries not found."""
     found = find_references(bibtex=bibtex)
-    CollectionEntry.objects.bulk_create(
-        [CollectionEntry(collection=collection, paper=paper) for paper in found.found],
-        ignore_conflicts=True,
-    )
+    with transaction.atomic():
+        CollectionEntry.objects.bulk_create(
+            [
+                CollectionEntry(collection=collection, paper=paper)
+                for paper in found.found
+            ],
+            ignore_conflicts=True,
+        )
+        request_collection_refresh(collection=collection)
     return found
 
 

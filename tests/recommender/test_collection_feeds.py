@@ -5,7 +5,7 @@ real sample papers in a real database."""
 import pytest
 
 from papers.models import Paper
-from recommender import collection_feed, tasks
+from recommender import collection_feed, collections, tasks
 from recommender.feedback import set_feedback
 from recommender.models import (
     Collection,
@@ -141,3 +141,32 @@ def test_a_lost_refresh_is_caught_up_by_the_periodic_training(catalogue):
     assert record.trained_at > stamp
     assert CollectionFeedItem.objects.filter(collection=collection).exists()
     assert not CollectionModel.objects.filter(collection=off).exists()
+
+
+def test_adding_and_removing_papers_retrains_the_feed_and_importing_too(
+    catalogue, django_capture_on_commit_callbacks
+):
+
+    collection = collection_of(catalogue[:3])
+    reader = collection.owner
+
+    with django_capture_on_commit_callbacks(execute=True):
+        collections.add_paper(collection=collection, paper=catalogue[3])
+    assert CollectionModel.objects.get(collection=collection).n_papers == 4
+
+    with django_capture_on_commit_callbacks(execute=True):
+        collections.remove_paper(collection=collection, paper=catalogue[0])
+    assert CollectionModel.objects.get(collection=collection).n_papers == 3
+
+    collection.like_adds = True
+    collection.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        set_feedback(user=reader, paper=catalogue[4], value=Feedback.LIKE)
+    assert CollectionModel.objects.get(collection=collection).n_papers == 4
+
+    with django_capture_on_commit_callbacks(execute=True):
+        collections.import_bibtex(
+            collection=collection,
+            bibtex=f"@article{{k, eprint={{{catalogue[5].arxiv_id}}}}}",
+        )
+    assert CollectionModel.objects.get(collection=collection).n_papers == 5
