@@ -29,6 +29,7 @@ BENCHMARKS = [
     "feed",
     "collection_feed",
     "nightly",
+    "discussion",
 ]
 RESULTS = ROOT / "bench" / "RESULTS.md"
 MARKER = re.compile(r"^<!-- bench:(\S+) -->$", re.MULTILINE)

@@ -4,10 +4,26 @@ first, each with its replies, in one query."""
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AnonymousUser
+from django.urls import reverse
 
 from accounts.models import User
+from discussion.faces import attach_faces
 from discussion.models import Comment, CommentingBlock, DiscussionFollow
 from papers.models import Paper
+
+# What a page shows of a comment and its author (the text itself is read
+# only to edit it), so that hundreds of rows load quickly.
+SHOWN_FIELDS = (
+    "paper_id",
+    "parent_id",
+    "body_html",
+    "created_at",
+    "edited_at",
+    "deleted_at",
+    "hidden_at",
+    "author__username",
+    "author__is_staff",
+)
 
 
 @dataclass
@@ -19,6 +35,7 @@ class Thread:
     unread: int = 0  # others' comments since the follower last read
     blocked: bool = False
     staff: bool = False
+    reader_id: int | None = None  # the signed-in reader's, compared with authors'
 
 
 def _visible(comment: Comment, staff: bool) -> bool:
@@ -27,7 +44,7 @@ def _visible(comment: Comment, staff: bool) -> bool:
 
 def thread_of(paper: Paper, user: User | AnonymousUser) -> Thread:
     staff = bool(getattr(user, "is_staff", False))
-    thread = Thread(paper=paper, staff=staff)
+    thread = Thread(paper=paper, staff=staff, reader_id=user.pk)
     follow = None
     if user.is_authenticated:
         follow = DiscussionFollow.objects.filter(user=user, paper=paper).first()
@@ -36,6 +53,7 @@ def thread_of(paper: Paper, user: User | AnonymousUser) -> Thread:
     everything = list(
         Comment.objects.filter(paper=paper)
         .select_related("author")
+        .only(*SHOWN_FIELDS)
         .order_by("created_at", "pk")
     )
     replies: dict[int, list[Comment]] = {}
@@ -50,11 +68,34 @@ def thread_of(paper: Paper, user: User | AnonymousUser) -> Thread:
             thread.unread += comment.is_new  # type: ignore[attr-defined]
         if comment.parent_id is not None and _visible(comment, staff):
             replies.setdefault(comment.parent_id, []).append(comment)
+    # A page may show hundreds of comments: their addresses come from one
+    # reversed address, and the template reads plain attributes (not the
+    # request's lazy user).
+    base = reverse("discussion:edit", args=[0]).removesuffix("0/edit/")
     for comment in everything:
+        comment.url_base = f"{base}{comment.pk}/"  # type: ignore[attr-defined]
+        comment.mine = comment.author_id == user.pk  # type: ignore[attr-defined]
+        # What shows instead of the text, if anything.
+        comment.gone = (  # type: ignore[attr-defined]
+            "Deleted by its author."
+            if comment.deleted_at is not None
+            else "Hidden by staff."
+            if comment.hidden_at is not None and not staff
+            else ""
+        )
         if comment.parent_id is not None:
             continue
         comment.shown_replies = replies.get(comment.pk, [])  # type: ignore[attr-defined]
         # A hidden comment leaves a mark only where replies hang under it.
         if _visible(comment, staff) or comment.shown_replies:  # type: ignore[attr-defined]
             thread.comments.append(comment)
+    for comment in everything:
+        # The one action alike for every reader, cached with the face.
+        comment.reportable = (  # type: ignore[attr-defined]
+            user.is_authenticated
+            and not staff
+            and not comment.mine  # type: ignore[attr-defined]
+            and not comment.gone  # type: ignore[attr-defined]
+        )
+    attach_faces([c for c in everything if _visible(c, staff) or c.parent_id is None])
     return thread

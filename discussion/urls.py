@@ -8,6 +8,7 @@ urlpatterns = [
     path("discussion/<int:paper_id>/follow/", views.follow, name="follow"),
     path("discussion/comments/<int:pk>/edit/", views.edit, name="edit"),
     path("discussion/comments/<int:pk>/delete/", views.delete, name="delete"),
+    path("discussion/comments/<int:pk>/reply/", views.reply, name="reply"),
     path("discussion/comments/<int:pk>/report/", views.report, name="report"),
     path("discussion/comments/<int:pk>/hide/", views.hide, name="hide"),
     path(

@@ -52,8 +52,10 @@ def _form(request: ReaderRequest, form: CommentForm, status: int = 200) -> HttpR
     if not request.htmx:
         form.plain = True
         return render(request, "discussion/write.html", {"form": form}, status=status)
-    # htmx swaps only successful answers: the refusal comes as one, in place.
     response = render(request, f"{FRAGMENTS}#comment-form", {"form": form})
+    if not form.error:
+        return response
+    # htmx swaps only successful answers: the refusal comes as one, in place.
     return reswap(retarget(response, f"#{form.id}"), "outerHTML")
 
 
@@ -101,10 +103,24 @@ def delete(request: ReaderRequest, pk: int) -> HttpResponse:
     return _discussion(request, comment.paper, "discussion")
 
 
-@require_POST
+@require_GET
+@login_required
+def reply(request: ReaderRequest, pk: int) -> HttpResponse:
+    """The form answering a comment: under it with htmx, else on its own page."""
+    parent = get_object_or_404(Comment.objects.select_related("paper", "author"), pk=pk)
+    return _form(request, CommentForm(paper=parent.paper, parent=parent))
+
+
+@require_http_methods(["GET", "POST"])
 @login_required
 def report(request: ReaderRequest, pk: int) -> HttpResponse:
+    """Tell staff about a comment: the form (in place with htmx), then thanks."""
     comment = get_object_or_404(Comment.objects.select_related("paper"), pk=pk)
+    if request.method == "GET":
+        template = (
+            f"{FRAGMENTS}#report-form" if request.htmx else "discussion/report.html"
+        )
+        return render(request, template, {"comment": comment})
     moderation.report(
         reader=request.user, comment=comment, reason=request.POST.get("reason", "")
     )

@@ -1,7 +1,6 @@
 from django import template
 
 from discussion.forms import CommentForm
-from discussion.models import Comment
 from discussion.thread import Thread, thread_of
 from papers.models import Paper
 
@@ -15,6 +14,6 @@ def discussion_of(context: template.Context, paper: Paper) -> Thread:
 
 
 @register.simple_tag
-def comment_form(paper: Paper, parent: Comment | None = None) -> CommentForm:
-    """An empty form for a new comment on `paper`, or a reply to `parent`."""
-    return CommentForm(paper=paper, parent=parent)
+def comment_form(paper: Paper) -> CommentForm:
+    """An empty form for a new comment on `paper`."""
+    return CommentForm(paper=paper)

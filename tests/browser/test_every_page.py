@@ -11,6 +11,7 @@ from django.urls import reverse
 from playwright.sync_api import Page
 
 from accounts.models import User
+from discussion.posting import post_comment
 from papers.models import Paper
 from recommender import index
 from recommender.collections import add_paper
@@ -53,6 +54,7 @@ READER_PAGES = {
     "collections": "/collections/",
     "interests": "/interests/",
     "settings": "/settings/",
+    "new-replies": "/discussion/replies/",
     "change-email": "/accounts/email/",
 }
 
@@ -82,6 +84,13 @@ def test_every_page_fits_every_width_without_errors(
     )
     for paper in newest[:3]:
         add_paper(collection=collection, paper=paper)
+    # The paper's page shows a discussion with maths, a link and a reply.
+    question = post_comment(
+        user=reader,
+        paper=newest[0],
+        body="Does $O(n^2)$ hold? Compare https://arxiv.org/abs/1706.03762",
+    )
+    post_comment(user=reader, paper=newest[0], body="It does.", parent=question)
     pages = {
         **READER_PAGES,
         "paper": newest[0].get_absolute_url(),

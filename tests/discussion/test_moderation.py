@@ -165,6 +165,7 @@ def test_a_reader_reports_a_comment_to_staff(
     reader_client: Client, grace_client: Client, staff_client: Client
 ):
     comment = post(grace_client, make_paper(), "Dubious.")
+    form = reader_client.get(reverse("discussion:report", args=[comment.pk]))
 
     response = reader_client.post(
         reverse("discussion:report", args=[comment.pk]),
@@ -172,6 +173,7 @@ def test_a_reader_reports_a_comment_to_staff(
         headers=HTMX,
     )
 
+    assert "What is wrong with it?" in form.content.decode()
     assert "Reported to staff. Thank you." in response.content.decode()
     report = CommentReport.objects.get()
     assert (report.comment, report.reason) == (comment, "Off topic")

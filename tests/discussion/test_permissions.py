@@ -113,7 +113,8 @@ def test_staff_cannot_be_blocked_from_the_page():
 
 
 @pytest.mark.parametrize(
-    "name", [*ON_A_COMMENT, "report", "post", "follow", "mark_read", "replies"]
+    "name",
+    [*ON_A_COMMENT, "report", "reply", "post", "follow", "mark_read", "replies"],
 )
 def test_a_visitor_is_sent_to_log_in_everywhere(client: Client, name: str):
     author = Client()
@@ -128,7 +129,10 @@ def test_a_visitor_is_sent_to_log_in_everywhere(client: Client, name: str):
     }.get(name, [comment.pk])
     url = reverse(f"discussion:{name}", args=args)
 
-    response = client.get(url) if name == "replies" else client.post(url, {"body": "x"})
+    if name in ("replies", "reply"):
+        response = client.get(url)
+    else:
+        response = client.post(url, {"body": "x"})
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))
@@ -136,7 +140,7 @@ def test_a_visitor_is_sent_to_log_in_everywhere(client: Client, name: str):
 
 
 @pytest.mark.parametrize(
-    "name", ["delete", "report", "hide", "block_author", "post", "follow", "mark_read"]
+    "name", ["delete", "hide", "block_author", "post", "follow", "mark_read"]
 )
 def test_changes_need_a_post(clients: tuple[Client, Client], name: str):
     ada, _ = clients

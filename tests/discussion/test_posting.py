@@ -62,6 +62,20 @@ def test_a_reply_sits_under_its_comment(reader_client: Client, reader: User):
     assert "An answer." in replies
 
 
+def test_the_reply_form_comes_under_its_comment_with_htmx(reader_client: Client):
+    comment = post(reader_client, make_paper(), "A question.")
+
+    inline = reader_client.get(
+        reverse("discussion:reply", args=[comment.pk]), headers=HTMX
+    )
+    plain = reader_client.get(reverse("discussion:reply", args=[comment.pk]))
+
+    assert "<html" not in inline.content.decode()
+    assert f'id="reply-form-{comment.pk}"' in inline.content.decode()
+    assert f'name="parent" value="{comment.pk}"' in inline.content.decode()
+    assert "answering ada" in plain.content.decode()
+
+
 def test_a_reply_to_a_reply_answers_the_same_comment(reader_client: Client):
     paper = make_paper()
     comment = post(reader_client, paper, "First.")
