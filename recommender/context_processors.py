@@ -76,7 +76,7 @@ class ReaderState:
     @cached_property
     def collected(self) -> dict[int, set[int]]:
         """paper id -> ids of the reader's collections that hold it."""
-        if not self.user.is_authenticated:
+        if not self.collections:  # a visitor's, or a reader's without any
             return {}
         held: dict[int, set[int]] = {}
         for paper_id, collection_id in CollectionEntry.objects.filter(
