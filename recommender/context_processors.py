@@ -80,7 +80,7 @@ class ReaderState:
             return {}
         held: dict[int, set[int]] = {}
         for paper_id, collection_id in CollectionEntry.objects.filter(
-            collection__owner=self.user
+            collection__in=self.collections
         ).values_list("paper_id", "collection_id"):
             held.setdefault(paper_id, set()).add(collection_id)
         return held

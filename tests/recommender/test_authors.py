@@ -127,4 +127,4 @@ def test_a_followed_authors_new_papers_are_always_in_the_feed(
     atom = client.get(reverse("recommender:atom_feed", args=[token.key]))
     assert f"by {author}, whom you follow" in atom.text
     sent = digests.digest_candidates(reader)
-    assert any(i.why_text().startswith(f"by {author}") for i in sent)
+    assert any(c.why.startswith(f"by {author}") for c in sent)

@@ -5,6 +5,7 @@ who alone changes it. Exports and a BibTeX import."""
 import csv
 import io
 import json
+from typing import Any, cast
 
 import bibtexparser
 import pytest
@@ -247,7 +248,9 @@ def test_the_account_export_holds_collections_and_deletion_removes_them(reader):
         collection=collection, paper=make_paper(arxiv_id="2501.00007")
     )
 
-    exported = account_data.export_reader(user=reader)["collections"]
+    exported = cast(
+        list[dict[str, Any]], account_data.export_reader(user=reader)["collections"]
+    )
     account_data.delete_reader(user=reader)
 
     assert [(c["name"], c["visibility"]) for c in exported] == [
