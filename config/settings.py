@@ -126,6 +126,7 @@ INSTALLED_APPS = [
     "discussion",
     "submissions",
     "recommender",
+    "api",
 ]
 
 MIDDLEWARE = [

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from api.router import api
 from config.views import healthz, home
 
 handler500 = "config.views.server_error"
@@ -8,6 +9,7 @@ handler500 = "config.views.server_error"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
+    path("api/v1/", api.urls),
     path("healthz", healthz, name="healthz"),
     # The public daily papers, or a signed-in reader's tabs: see config.views.
     path("", home, name="home"),
