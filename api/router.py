@@ -3,6 +3,8 @@ and its OpenAPI document is generated from them."""
 
 from ninja import NinjaAPI
 
+from api import public
+
 api = NinjaAPI(
     title="Paperfeed API",
     version="1",
@@ -10,3 +12,4 @@ api = NinjaAPI(
     "feedback. See docs/api.md.",
     urls_namespace="api",
 )
+api.add_router("/", public.router)

@@ -121,6 +121,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "django_htmx",
+    # Serves the API docs page's Swagger UI from our own static files, not a CDN.
+    "ninja",
     "accounts",
     "papers",
     "discussion",
@@ -382,6 +384,9 @@ CACHES = {
 
 # Papers per page on the daily, topic and search pages.
 PAPERFEED_PAGE_SIZE = env_int("PAPERFEED_PAGE_SIZE", 30)
+# Origins (https://example.org) whose pages may read the public JSON API from a
+# browser; none by default, and then the API sends no Access-Control-* headers.
+PAPERFEED_API_CORS_ORIGINS = env_list("PAPERFEED_API_CORS_ORIGINS", [])
 # Discussions: the longest comment, and how many a reader may post a minute
 # and a day.
 PAPERFEED_COMMENT_MAX_LENGTH = env_int("PAPERFEED_COMMENT_MAX_LENGTH", 5_000)
