@@ -3,7 +3,8 @@ and its OpenAPI document is generated from them."""
 
 from ninja import NinjaAPI
 
-from api import public
+from api import personal, problems, public
+from api.limits import ApiLimit
 
 api = NinjaAPI(
     title="Paperfeed API",
@@ -11,5 +12,8 @@ api = NinjaAPI(
     description="The daily arXiv papers, search, and a reader's own feed and "
     "feedback. See docs/api.md.",
     urls_namespace="api",
+    throttle=ApiLimit(),
 )
+problems.register(api)
 api.add_router("/", public.router)
+api.add_router("/me/", personal.router)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("api/v1/", api.urls),
+    path("settings/tokens/", include("api.urls")),
     path("healthz", healthz, name="healthz"),
     # The public daily papers, or a signed-in reader's tabs: see config.views.
     path("", home, name="home"),
