@@ -6,16 +6,24 @@ and `make test` need no services. Production sets the variables
 documented in `.env.example`; `manage.py check --deploy` verifies them.
 """
 
-import datetime as dt
 import os
 from pathlib import Path
 
 import dj_database_url
 import django_stubs_ext
 from celery.schedules import crontab
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from kombu import Exchange, Queue
+
+from config.environment import (
+    DEVELOPMENT_KEY,
+    check_secret_key,
+    env_bool,
+    env_float,
+    env_int,
+    env_list,
+    env_time,
+)
 
 # Generic classes of Django (ModelAdmin[Paper], QuerySet[Paper]) subscriptable
 # at run time, as the type checker reads them.
@@ -24,84 +32,8 @@ django_stubs_ext.monkeypatch()
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
-def env_bool(name: str, default: bool) -> bool:
-    value = os.getenv(name)
-    if value is None or value == "":
-        return default
-    if value.lower() not in ("true", "false", "1", "0"):
-        raise ImproperlyConfigured(f"{name} must be 'true' or 'false', got {value!r}")
-    return value.lower() in ("true", "1")
-
-
-def env_int(name: str, default: int) -> int:
-    value = os.getenv(name)
-    if value is None or value == "":
-        return default
-    try:
-        return int(value)
-    except ValueError:
-        raise ImproperlyConfigured(
-            f"{name} must be a whole number, got {value!r}"
-        ) from None
-
-
-def env_float(name: str, default: float) -> float:
-    value = os.getenv(name)
-    if value is None or value == "":
-        return default
-    try:
-        return float(value)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a number, got {value!r}") from None
-
-
-def env_time(name: str, default: str) -> tuple[int, int]:
-    """An "HH:MM" time of day as (hour, minute)."""
-    value = os.getenv(name) or default
-    try:
-        moment = dt.time.fromisoformat(value)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be HH:MM, got {value!r}") from None
-    return moment.hour, moment.minute
-
-
-def env_list(name: str, default: list[str]) -> list[str]:
-    value = os.getenv(name)
-    if value is None or value.strip() == "":
-        return default
-    return [item.strip() for item in value.split(",") if item.strip()]
-
-
-# Accepted only with DEBUG=true; its "django-insecure-" prefix also makes
-# `manage.py check --deploy` flag it.
-_DEVELOPMENT_KEY = "django-insecure-local-development-only"
-
-
-def check_secret_key(name: str, key: str) -> None:
-    """Stop start-up on a key anyone could know or guess: it would let them
-    forge sessions and signed links (digest likes and unsubscribes, e-mail
-    confirmations, password resets). The limits are `check --deploy`'s."""
-    if not key:
-        problem = "is not set"
-    elif key == _DEVELOPMENT_KEY:
-        problem = "is the development key published in Paperfeed's repository"
-    elif len(key) < 50:
-        problem = f"is too short ({len(key)} characters)"
-    elif len(set(key)) < 5:
-        problem = f"has too few different characters ({len(set(key))})"
-    else:
-        return
-    raise ImproperlyConfigured(
-        f"{name} {problem}. With DEBUG=false every key in SECRET_KEY and"
-        " SECRET_KEY_FALLBACKS needs 50 or more random characters (at least 5"
-        " different), the same on every machine; make one with"
-        ' python -c "import secrets; print(secrets.token_urlsafe(50))".'
-        " On your own machine, DEBUG=true allows the development key instead."
-    )
-
-
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = os.getenv("SECRET_KEY") or (_DEVELOPMENT_KEY if DEBUG else "")
+SECRET_KEY = os.getenv("SECRET_KEY") or (DEVELOPMENT_KEY if DEBUG else "")
 # Keys being retired, comma- or space-separated: what they signed (sessions,
 # digest and password-reset links) still verifies while SECRET_KEY takes over.
 SECRET_KEY_FALLBACKS = os.getenv("SECRET_KEY_FALLBACKS", "").replace(",", " ").split()
@@ -401,6 +333,12 @@ PAPERFEED_SEARCH_CANDIDATES = env_int("PAPERFEED_SEARCH_CANDIDATES", 500)
 PAPERFEED_SUBMISSIONS_PER_DAY = env_int("PAPERFEED_SUBMISSIONS_PER_DAY", 3)
 # /healthz answers from its last look at the database and broker for this long.
 PAPERFEED_HEALTH_SECONDS = env_int("PAPERFEED_HEALTH_SECONDS", 5)
+# API calls an hour: a personal access token's reads and writes, and the
+# calls without a token from one client address (see api/limits.py: each
+# server process counts apart unless CACHES is shared).
+PAPERFEED_API_READS_PER_HOUR = env_int("PAPERFEED_API_READS_PER_HOUR", 600)
+PAPERFEED_API_WRITES_PER_HOUR = env_int("PAPERFEED_API_WRITES_PER_HOUR", 120)
+PAPERFEED_API_CALLS_PER_ADDRESS = env_int("PAPERFEED_API_CALLS_PER_ADDRESS", 300)
 # API calls an hour: a personal access token's reads and writes, and the
 # calls without a token from one client address (see api/limits.py: each
 # server process counts apart unless CACHES is shared).
