@@ -339,12 +339,6 @@ PAPERFEED_HEALTH_SECONDS = env_int("PAPERFEED_HEALTH_SECONDS", 5)
 PAPERFEED_API_READS_PER_HOUR = env_int("PAPERFEED_API_READS_PER_HOUR", 600)
 PAPERFEED_API_WRITES_PER_HOUR = env_int("PAPERFEED_API_WRITES_PER_HOUR", 120)
 PAPERFEED_API_CALLS_PER_ADDRESS = env_int("PAPERFEED_API_CALLS_PER_ADDRESS", 300)
-# API calls an hour: a personal access token's reads and writes, and the
-# calls without a token from one client address (see api/limits.py: each
-# server process counts apart unless CACHES is shared).
-PAPERFEED_API_READS_PER_HOUR = env_int("PAPERFEED_API_READS_PER_HOUR", 600)
-PAPERFEED_API_WRITES_PER_HOUR = env_int("PAPERFEED_API_WRITES_PER_HOUR", 120)
-PAPERFEED_API_CALLS_PER_ADDRESS = env_int("PAPERFEED_API_CALLS_PER_ADDRESS", 300)
 # The search index (papers.search): a folder per database, on a local disk of
 # each machine that serves pages; any machine rebuilds its own from the
 # database (`build_search_index`) and keeps it in step by itself.
