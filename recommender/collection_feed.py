@@ -40,6 +40,7 @@ from recommender.models import (
     Feedback,
 )
 from recommender.picks import Papers, explain_picks, papers_of, pick_best
+from recommender.stamps import latest_unchanged, stamp_change
 from recommender.training import Overtaken, Subject, train_subject
 
 
@@ -62,14 +63,7 @@ def collection_subject(collection: Collection) -> Subject:
 
 def mark_requested(*, collection: Collection) -> dt.datetime:
     """Stamp a change of the collection's papers; returns the stamp."""
-    now = timezone.now()
-    CollectionModel.objects.bulk_create(
-        [CollectionModel(collection=collection, requested_at=now, index_version="")],
-        update_conflicts=True,
-        unique_fields=["collection"],
-        update_fields=["requested_at"],
-    )
-    return now
+    return stamp_change(CollectionModel, "collection", collection.pk)
 
 
 def refresh_collection(
@@ -248,17 +242,10 @@ def _lock_latest(stamps: Mapping[int, dt.datetime | None], pk: int) -> None:
         raise Overtaken(f"collection {pk} changed since {stamps[pk]}")
 
 
-def _latest(stamps: Mapping[int, dt.datetime | None]) -> set[int]:
-    """Of the collections of `stamps`, those whose latest change is still
-    that one, their records locked until the transaction ends (as
-    `training.lock_latest` does for readers)."""
-    stored = (
-        CollectionModel.objects.select_for_update()
-        .filter(collection_id__in=stamps)
-        .order_by("collection_id")
-        .values_list("collection_id", "requested_at")
-    )
-    return {pk for pk, latest in stored if latest == stamps[pk]}
+def _latest(changes: Mapping[int, dt.datetime | None]) -> set[int]:
+    """Of the collections of `changes`, those whose latest change is still
+    that one, their records locked until the transaction ends."""
+    return latest_unchanged(CollectionModel, "collection", changes)
 
 
 def _store(

@@ -25,7 +25,6 @@ import datetime as dt
 import logging
 
 from django.db import models
-from django.utils import timezone
 
 from accounts.models import User
 from recommender import locks
@@ -33,6 +32,7 @@ from recommender.engine.evaluation import estimate_quality
 from recommender.feed import build_feed
 from recommender.index import Progress, current_corpus, current_index
 from recommender.models import ReaderModel
+from recommender.stamps import stamp_change
 from recommender.training import Overtaken, feedback_ids, train_reader_model
 
 logger = logging.getLogger(__name__)
@@ -43,16 +43,7 @@ QUALITY_CHANGE = 0.25
 
 def mark_requested(*, user: User) -> dt.datetime:
     """Stamp a change of the reader's feedback; returns the stamp."""
-    now = timezone.now()
-    # One upsert of the stamp: loading and saving the record would read and
-    # write the stored model's bytes (a few hundred kB) on every like.
-    ReaderModel.objects.bulk_create(
-        [ReaderModel(user=user, requested_at=now, index_version="")],
-        update_conflicts=True,
-        unique_fields=["user"],
-        update_fields=["requested_at"],
-    )
-    return now
+    return stamp_change(ReaderModel, "user", user.pk)
 
 
 def superseded(user: User, requested_at: dt.datetime) -> bool:

@@ -29,6 +29,7 @@ from recommender.engine.reader import ReaderModel as EngineModel
 from recommender.engine.text import Index, project, vectorize
 from recommender.index import Current, current_corpus, current_index
 from recommender.models import Feedback, ReaderModel, ReaderProfile
+from recommender.stamps import latest_unchanged
 
 logger = logging.getLogger(__name__)
 
@@ -50,21 +51,9 @@ class Overtaken(Exception):
 
 def lock_latest(stamps: Mapping[int, dt.datetime | None]) -> set[int]:
     """Of the readers of `stamps` (user id: the change a training or feed
-    build answers), those whose latest change is still that one. Called in a
-    transaction: their records stay locked until it ends, so no later change,
-    reset or deletion comes between this look and what is stored for them.
-
-    The record is locked, not the reader's training lock: a like, an unlike
-    or a reset waits for a store (a moment), never for a training, and the
-    work it makes stale is dropped instead (its own refresh does it anew).
-    """
-    stored = (
-        ReaderModel.objects.select_for_update()
-        .filter(user_id__in=stamps)
-        .order_by("user_id")
-        .values_list("user_id", "requested_at")
-    )
-    return {user_id for user_id, latest in stored if latest == stamps[user_id]}
+    build answers), those whose latest change is still that one, their
+    records locked until the transaction ends (`stamps.latest_unchanged`)."""
+    return latest_unchanged(ReaderModel, "user", stamps)
 
 
 class FeedbackIds(NamedTuple):
