@@ -15,6 +15,7 @@ register = template.Library()
 def access_tokens(context: template.Context) -> dict[str, Any]:
     request = context["request"]
     return {
+        "user": request.user,
         "tokens": list(tokens_of(request.user)),
         "form": TokenForm(),
         "csrf_token": context.get("csrf_token"),
