@@ -98,7 +98,9 @@ def feed(request: HttpRequest, paging: Query[Paging]) -> ForYouPage:
     return ForYouPage(
         papers=[
             ForYouPaper(
-                **paper.dict(), why=_why(by_id[paper.id]), score=by_id[paper.id].score
+                **paper.model_dump(),
+                why=_why(by_id[paper.id]),
+                score=by_id[paper.id].score,
             )
             for paper in page.papers
         ],
