@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Schema
 from ninja.errors import ValidationError
+from pydantic import BaseModel
 
 from api.schemas import PaperOut, papers_out
 from papers.models import Paper
@@ -30,7 +31,7 @@ class Paging(Schema):
     )
 
 
-class PaperPage(Schema):
+class PaperPage(BaseModel):
     papers: list[PaperOut]
     nextCursor: str | None = Field(
         description="Pass it as `cursor` for the papers that follow; null on "

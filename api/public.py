@@ -9,6 +9,7 @@ from django.db.models import Count
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError, ValidationError
+from pydantic import BaseModel
 
 from api.caching import public_list
 from api.paging import Paging, PaperPage, page_of
@@ -57,7 +58,7 @@ def listing(
     period = listing_for(day, shown.period)
     page = page_of(request, papers_in(period), paging)
     return ListingPage(
-        **page.dict(),
+        **dict(page),
         period=shown.period,
         start=period.start,
         end=period.end,
@@ -97,7 +98,7 @@ def paper(request: HttpRequest, arxiv_id: str, similar: bool = False) -> PaperDe
     (shown,) = papers_out(request, [found])
     nearest = similar_papers(paper=found, count=SIMILAR_PAPERS) if similar else None
     return PaperDetail(
-        **shown.dict(),
+        **dict(shown),
         similar=None if nearest is None else papers_out(request, nearest),
     )
 
@@ -130,10 +131,10 @@ def search(
     or its newest matches."""
     found = search_papers(query.q, newest=query.order == "newest")
     page = page_of(request, found.ids, paging)
-    return SearchPage(**page.dict(), matches=found.matches, suggestion=found.suggestion)
+    return SearchPage(**dict(page), matches=found.matches, suggestion=found.suggestion)
 
 
-class TopicOut(Schema):
+class TopicOut(BaseModel):
     code: str = Field(description="The arXiv category (cs.LG).")
     name: str
     group: str = Field(description="Computer Science, Physics, ...")
@@ -144,7 +145,7 @@ class TopicOut(Schema):
     papers: int = Field(description="Papers of the catalogue in the topic.")
 
 
-class TopicList(Schema):
+class TopicList(BaseModel):
     topics: list[TopicOut]
 
 

@@ -30,6 +30,7 @@ BENCHMARKS = [
     "collection_feed",
     "nightly",
     "discussion",
+    "api",
 ]
 RESULTS = ROOT / "bench" / "RESULTS.md"
 MARKER = re.compile(r"^<!-- bench:(\S+) -->$", re.MULTILINE)

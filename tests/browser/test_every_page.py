@@ -34,6 +34,7 @@ VISITOR_PAGES = {
     "new-confirmation-link": "/accounts/confirm/",
     "password-reset": "/accounts/password/reset/",
     "not-found": "/no/such/page/",
+    "api-docs": "/api/v1/docs",
 }
 READER_PAGES = {
     "day": "/?tab=latest",

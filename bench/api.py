@@ -1,0 +1,104 @@
+"""The JSON API's day list on the whole catalogue: /api/v1/papers for the
+latest listing day, timed through Django's test client (middleware,
+serialisation, queries; no HTTP server) on PostgreSQL.
+
+`python -m bench.api measure DATABASE_URL` is the child that times it.
+
+Run: python -m bench.run api
+"""
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+from bench.common import ROOT, SHARED_DATA, percentile, scratch_postgres, telling_why
+from bench.processes import SECRET_KEY, manage, setup_django
+
+REQUESTS = 200
+WARMUP = 10
+TARGET_MS = 30.0
+
+
+def run() -> str:
+    with scratch_postgres() as database_url:
+        manage("migrate", "--no-input", "-v0", database_url=database_url)
+        manage(
+            "import_papers",
+            str(SHARED_DATA / "papers.jsonl.gz"),
+            database_url=database_url,
+            capture=True,
+        )
+        with telling_why():
+            done = subprocess.run(
+                [sys.executable, "-m", "bench.api", "measure", database_url],
+                cwd=ROOT, check=True, text=True, capture_output=True,
+                env={**os.environ, "DEBUG": "false", "SECRET_KEY": SECRET_KEY,
+                     "ALLOWED_HOSTS": "testserver", "LOG_LEVEL": "WARNING"},
+            )  # fmt: skip
+    return report(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def report(measured: dict[str, object]) -> str:
+    samples: list[float] = measured["times"]  # type: ignore[assignment]
+    median = percentile(samples, 50)
+    met = "yes" if median <= TARGET_MS else "NO"
+    return "\n".join(
+        [
+            "## The JSON API's day list (whole catalogue, PostgreSQL)",
+            "",
+            f"`/api/v1/papers?date=<latest day>&period=day` on the whole catalogue"
+            f" ({measured['papers']:,} papers, {measured['day_papers']} on that"
+            f" day; the first page of {measured['listed']}), asked {REQUESTS}"
+            f" times after {WARMUP} of warm-up through Django's test client"
+            " (middleware, serialisation, queries; no HTTP server). Server time"
+            " in ms. Command: `make bench BENCH_ARGS=api`.",
+            "",
+            "| request | p50 | p95 | max | target p50 | met |",
+            "| --- | ---: | ---: | ---: | --- | --- |",
+            f"| the latest day as JSON | {median:.1f} |"
+            f" {percentile(samples, 95):.1f} | {max(samples):.1f} |"
+            f" <= {TARGET_MS:.0f} | {met} |",
+        ]
+    )
+
+
+# --- The child -----------------------------------------------------------------
+
+
+def measure(database_url: str) -> None:
+    setup_django(database_url)
+    from django.test import Client
+
+    from papers.listing import latest_day
+    from papers.models import Paper
+
+    day = latest_day()
+    assert day is not None
+    url = f"/api/v1/papers?date={day:%Y-%m-%d}&period=day"
+    client = Client()
+    samples = []
+    listed = 0
+    for attempt in range(WARMUP + REQUESTS):
+        started = time.perf_counter()
+        response = client.get(url)
+        elapsed = (time.perf_counter() - started) * 1000
+        assert response.status_code == 200, response.content
+        listed = len(response.json()["papers"])
+        if attempt >= WARMUP:
+            samples.append(elapsed)
+    print(
+        json.dumps(
+            {
+                "times": samples,
+                "papers": Paper.objects.count(),
+                "day_papers": Paper.objects.listed().filter(announced_on=day).count(),
+                "listed": listed,
+            }
+        )
+    )
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["measure"]:
+    measure(sys.argv[2])
