@@ -88,12 +88,29 @@ def feed(request: HttpRequest, paging: Query[Paging]) -> ForYouPage:
     """Your stored For-you feed of the recent listing days, newest day first
     and best first within a day, without the papers you have judged: what the
     For-you page and your Atom feed list, with why each paper is there."""
-    items = for_you_items(user=_reader(request))
-    ids = items.order_by("-day", "-score", "paper_id").values_list(
-        "paper_id", flat=True
+    user = _reader(request)
+    ids = (
+        for_you_items(user=user)
+        .order_by("-day", "-score", "paper_id")
+        .values_list("paper_id", flat=True)
     )
     page = page_of(request, list(ids), paging)
-    shown = items.filter(paper__arxiv_id__in=[paper.id for paper in page.papers])
+    # The page's own items again, with only what their why needs: the judged
+    # papers are already out of the page, and its papers already read.
+    shown = (
+        FeedItem.objects.filter(
+            user=user, paper__arxiv_id__in=[paper.id for paper in page.papers]
+        )
+        .select_related("paper", "closest_liked")
+        .only(
+            "score",
+            "terms",
+            "followed_author",
+            "paper__arxiv_id",
+            "closest_liked__arxiv_id",
+            "closest_liked__title",
+        )
+    )
     by_id = {item.paper.arxiv_id: item for item in shown}
     return ForYouPage(
         papers=[

@@ -3,7 +3,9 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from recommender.collections import add_paper, create_collection
 from recommender.models import Feedback, FeedItem, ReaderModel
@@ -56,6 +58,29 @@ def test_for_you_comes_in_pages(client, reader):
     assert len(first["papers"]) == 2
     assert len(rest["papers"]) == 1
     assert rest["nextCursor"] is None
+
+
+def test_for_you_costs_the_same_queries_however_long_the_page(client, reader):
+    headers = bearer(token_of(reader))
+    liked = make_paper()
+    client.get(f"{ME}/feed", headers=headers)  # the token's use noted, once
+
+    def queries_for(items: int) -> int:
+        for n in range(items):
+            FeedItem.objects.create(
+                user=reader,
+                paper=make_paper(announced_on=DAY),
+                day=DAY,
+                score=n,
+                terms=["graph"],
+                closest_liked=liked,
+            )
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"{ME}/feed", headers=headers).status_code == 200
+        FeedItem.objects.all().delete()
+        return len(queries)
+
+    assert queries_for(2) == queries_for(20)
 
 
 def test_library_lists_liked_papers_latest_first(client, reader):
