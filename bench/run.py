@@ -31,6 +31,7 @@ BENCHMARKS = [
     "nightly",
     "discussion",
     "api",
+    "api_personal",
 ]
 RESULTS = ROOT / "bench" / "RESULTS.md"
 MARKER = re.compile(r"^<!-- bench:(\S+) -->$", re.MULTILINE)

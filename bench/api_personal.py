@@ -1,0 +1,109 @@
+"""A reader's For you as JSON on the whole catalogue: GET /api/v1/me/feed with
+a personal access token, timed through Django's test client (token check,
+limits, queries, serialisation; no HTTP server) on PostgreSQL.
+
+The database is the feed benchmark's (bench/feed.py `prepare`: the catalogue,
+1,000 readers with likes, their models and stored feeds).
+`python -m bench.api_personal measure DATABASE_URL` is the child that times it.
+
+Run: python -m bench.run api_personal
+"""
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+from bench.common import ROOT, percentile, scratch_postgres, telling_why
+from bench.feed import prepare
+from bench.processes import SECRET_KEY, setup_django
+
+REQUESTS = 200
+WARMUP = 10
+# Readers asked in turn, each with a token of their own: one reader's rows
+# cached by PostgreSQL would flatter the figures.
+READERS = 20
+TARGET_P50_MS = 30.0
+
+
+def run() -> str:
+    with scratch_postgres() as database_url:
+        setup, _ = prepare(database_url)
+        with telling_why():
+            done = subprocess.run(
+                [sys.executable, "-m", "bench.api_personal", "measure", database_url],
+                cwd=ROOT, check=True, text=True, capture_output=True,
+                env={**os.environ, "DEBUG": "false", "SECRET_KEY": SECRET_KEY,
+                     "ALLOWED_HOSTS": "testserver", "LOG_LEVEL": "WARNING",
+                     # The benchmark asks more than a token may in an hour.
+                     "PAPERFEED_API_READS_PER_HOUR": "1000000"},
+            )  # fmt: skip
+    measured = json.loads(done.stdout.strip().splitlines()[-1])
+    return report(measured, feed_items=setup.feed_items, window=setup.window)
+
+
+def report(measured: dict[str, object], *, feed_items: int, window: str) -> str:
+    samples: list[float] = measured["times"]  # type: ignore[assignment]
+    median = percentile(samples, 50)
+    met = "yes" if median <= TARGET_P50_MS else "NO"
+    return "\n".join(
+        [
+            "## A reader's For you as JSON (whole catalogue, PostgreSQL)",
+            "",
+            f"`GET /api/v1/me/feed` with a personal access token, {READERS}"
+            f" readers in turn (of {measured['readers']:,}, {feed_items:,} stored"
+            f" feed items, {window}; the first page of {measured['listed']}"
+            f" papers with their why), asked {REQUESTS} times after {WARMUP} of"
+            " warm-up through Django's test client (token, limits, queries,"
+            " serialisation; no HTTP server). Server time in ms. Command:"
+            " `make bench BENCH_ARGS=api_personal`.",
+            "",
+            "| request | p50 | p95 | max | target p50 | met |",
+            "| --- | ---: | ---: | ---: | --- | --- |",
+            f"| For you as JSON | {median:.1f} | {percentile(samples, 95):.1f} |"
+            f" {max(samples):.1f} | <= {TARGET_P50_MS:.0f} | {met} |",
+        ]
+    )
+
+
+# --- The child -----------------------------------------------------------------
+
+
+def measure(database_url: str) -> None:
+    setup_django(database_url)
+    from django.db.models import Count
+    from django.test import Client
+
+    from accounts.models import User
+    from api.tokens import create_token
+
+    readers = list(
+        User.objects.annotate(items=Count("feed_items"))
+        .filter(items__gt=0)
+        .order_by("pk")[:READERS]
+    )
+    tokens = [
+        create_token(user=reader, name="bench", scope="read")[1] for reader in readers
+    ]
+    headers = [{"Authorization": f"Bearer {token}"} for token in tokens]
+    client = Client()
+    samples = []
+    listed = 0
+    for attempt in range(WARMUP + REQUESTS):
+        started = time.perf_counter()
+        response = client.get("/api/v1/me/feed", headers=headers[attempt % READERS])
+        elapsed = (time.perf_counter() - started) * 1000
+        assert response.status_code == 200, response.content
+        listed = len(response.json()["papers"])
+        if attempt >= WARMUP:
+            samples.append(elapsed)
+    print(
+        json.dumps(
+            {"times": samples, "readers": User.objects.count(), "listed": listed}
+        )
+    )
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["measure"]:
+    measure(sys.argv[2])
