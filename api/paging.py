@@ -6,6 +6,7 @@ that a client cannot forge or mistype one into a wrong page unnoticed.
 """
 
 from collections.abc import Sequence
+from typing import Any
 
 from django.core import signing
 from django.db.models import QuerySet
@@ -62,17 +63,18 @@ def _offset(cursor: str | None) -> int:
 
 def page_of(
     request: HttpRequest,
-    papers: QuerySet[Paper] | Sequence[int],
+    papers: "QuerySet[Paper] | QuerySet[Any, int] | Sequence[int]",
     paging: Paging,
 ) -> PaperPage:
     """The page of `papers` (a queryset read `with_likes()`, or ordered paper
-    ids) that `paging` asks for."""
+    ids, a list or a `values_list` queryset read a page at a time) that
+    `paging` asks for."""
     start = _offset(paging.cursor)
     # One more than asked: whether it exists says whether a next page does.
     window = list(papers[start : start + paging.limit + 1])
     more = len(window) > paging.limit
     rows = window[: paging.limit]
-    if isinstance(papers, QuerySet):
+    if rows and isinstance(rows[0], Paper):
         shown: list[Paper] = rows  # type: ignore[assignment]
     else:
         found = Paper.objects.with_likes().in_bulk(rows)

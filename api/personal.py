@@ -94,7 +94,8 @@ def feed(request: HttpRequest, paging: Query[Paging]) -> ForYouPage:
         .order_by("-day", "-score", "paper_id")
         .values_list("paper_id", flat=True)
     )
-    page = page_of(request, list(ids), paging)
+    # Read a page of ids at a time, not the whole window's.
+    page = page_of(request, ids, paging)
     # The page's own items again, with only what their why needs: the judged
     # papers are already out of the page, and its papers already read.
     shown = (
