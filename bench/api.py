@@ -11,13 +11,12 @@ Run: python -m bench.run api
 
 import json
 import os
-import subprocess
 import sys
 import time
 from typing import TYPE_CHECKING, Any
 
-from bench.common import ROOT, SHARED_DATA, percentile, scratch_postgres, telling_why
-from bench.processes import SECRET_KEY, manage, setup_django
+from bench.common import SHARED_DATA, percentile, scratch_postgres
+from bench.processes import AS_PRODUCTION, manage, run_child, setup_django
 
 if TYPE_CHECKING:
     from django.test import Client
@@ -36,14 +35,8 @@ def run() -> str:
             database_url=database_url,
             capture=True,
         )
-        with telling_why():
-            done = subprocess.run(
-                [sys.executable, "-m", "bench.api", "measure", database_url],
-                cwd=ROOT, check=True, text=True, capture_output=True,
-                env={**os.environ, "DEBUG": "false", "SECRET_KEY": SECRET_KEY,
-                     "ALLOWED_HOSTS": "testserver", "LOG_LEVEL": "WARNING"},
-            )  # fmt: skip
-    return report(json.loads(done.stdout.strip().splitlines()[-1]))
+        measured = run_child("bench.api", "measure", database_url, env=AS_PRODUCTION)
+    return report(measured)
 
 
 def report(measured: dict[str, Any]) -> str:

@@ -17,13 +17,11 @@ Run: python -m bench.run discussion
 
 import datetime as dt
 import json
-import os
-import subprocess
 import sys
 import time
 
-from bench.common import ROOT, percentile, scratch_postgres, telling_why
-from bench.processes import SECRET_KEY, manage, setup_django
+from bench.common import percentile, scratch_postgres
+from bench.processes import AS_PRODUCTION, manage, run_child, setup_django
 
 COMMENTS = 200
 READERS = 20
@@ -37,14 +35,10 @@ TARGET_MS = 50.0
 def run() -> str:
     with scratch_postgres() as database_url:
         manage("migrate", "--no-input", "-v0", database_url=database_url)
-        with telling_why():
-            done = subprocess.run(
-                [sys.executable, "-m", "bench.discussion", "measure", database_url],
-                cwd=ROOT, check=True, text=True, capture_output=True,
-                env={**os.environ, "DEBUG": "false", "SECRET_KEY": SECRET_KEY,
-                     "ALLOWED_HOSTS": "testserver", "LOG_LEVEL": "WARNING"},
-            )  # fmt: skip
-    return report(json.loads(done.stdout.strip().splitlines()[-1]))
+        measured = run_child(
+            "bench.discussion", "measure", database_url, env=AS_PRODUCTION
+        )
+    return report(measured)
 
 
 def report(measured: dict[str, object]) -> str:

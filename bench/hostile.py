@@ -20,17 +20,21 @@ Run: python -m bench.run hostile
 import gzip
 import itertools
 import json
-import os
-import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench.common import ROOT, SHARED_DATA, percentile, scratch_postgres, telling_why
+from bench.common import SHARED_DATA, percentile, scratch_postgres
 from bench.hostile_content import HOSTILE_ABSTRACT, HOSTILE_AUTHORS, HOSTILE_TITLE
-from bench.processes import SECRET_KEY, manage, setup_django, timed_manage
+from bench.processes import (
+    AS_PRODUCTION,
+    manage,
+    run_child,
+    setup_django,
+    timed_manage,
+)
 
 PAPERS = 300
 LIKED = 5
@@ -76,14 +80,10 @@ def measure_kind(kind: str, folder: Path) -> dict[str, list[float]]:
             "import_papers", str(papers_file(kind, folder)), database_url=database_url
         )
         timed_manage("build_index", database_url=database_url)
-        with telling_why():
-            done = subprocess.run(
-                [sys.executable, "-m", "bench.hostile", "measure", database_url],
-                cwd=ROOT, check=True, text=True, capture_output=True,
-                env={**os.environ, "DEBUG": "false", "SECRET_KEY": SECRET_KEY,
-                     "ALLOWED_HOSTS": "testserver", "LOG_LEVEL": "WARNING"},
-            )  # fmt: skip
-    return json.loads(done.stdout.strip().splitlines()[-1])
+        measured = run_child(
+            "bench.hostile", "measure", database_url, env=AS_PRODUCTION
+        )
+    return measured  # type: ignore[return-value]
 
 
 def run() -> str:

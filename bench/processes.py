@@ -92,17 +92,24 @@ def setup_django(database_url: str) -> None:
     django.setup()
 
 
+# A measuring child renders pages as production does, for the test client.
+AS_PRODUCTION = {"DEBUG": "false", "ALLOWED_HOSTS": "testserver"}
+
+
 def child_env() -> dict[str, str]:
     return {**os.environ, "LOG_LEVEL": "WARNING", "SECRET_KEY": SECRET_KEY}
 
 
-def run_child(module: str, *args: str, nice: int = 0) -> dict[str, object]:
-    """`python -m module args...` at `nice`: its last output line, as JSON."""
+def run_child(
+    module: str, *args: str, nice: int = 0, env: dict[str, str] | None = None
+) -> dict[str, object]:
+    """`python -m module args...` at `nice`, with `env` added to the bench's
+    environment: its last output line, as JSON."""
     with telling_why():
         done = subprocess.run(
             ["nice", "-n", str(nice), sys.executable, "-m", module, *args],
             cwd=ROOT,
-            env=child_env(),
+            env={**child_env(), **(env or {})},
             check=True,
             text=True,
             capture_output=True,
