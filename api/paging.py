@@ -61,6 +61,19 @@ def _offset(cursor: str | None) -> int:
     return offset
 
 
+def slice_of[T](
+    rows: "QuerySet[Any, T] | Sequence[T]", paging: Paging
+) -> tuple[list[T], str | None]:
+    """The rows of `rows` (a list, or a queryset read a page at a time) that
+    `paging` asks for, and the cursor to the rows after them (None at the end)."""
+    start = _offset(paging.cursor)
+    # One more than asked: whether it exists says whether a next page does.
+    window = list(rows[start : start + paging.limit + 1])
+    more = len(window) > paging.limit
+    cursor = _signer.sign_object(start + paging.limit) if more else None
+    return window[: paging.limit], cursor
+
+
 def page_of(
     request: HttpRequest,
     papers: "QuerySet[Paper] | QuerySet[Any, int] | Sequence[int]",
@@ -69,18 +82,10 @@ def page_of(
     """The page of `papers` (a queryset read `with_likes()`, or ordered paper
     ids, a list or a `values_list` queryset read a page at a time) that
     `paging` asks for."""
-    start = _offset(paging.cursor)
-    # One more than asked: whether it exists says whether a next page does.
-    window = list(papers[start : start + paging.limit + 1])
-    more = len(window) > paging.limit
-    rows = window[: paging.limit]
+    rows, cursor = slice_of(papers, paging)
     if rows and isinstance(rows[0], Paper):
         shown: list[Paper] = rows  # type: ignore[assignment]
     else:
         found = Paper.objects.with_likes().in_bulk(rows)
         shown = [found[pk] for pk in rows if pk in found]
-    end = start + paging.limit
-    return PaperPage(
-        papers=papers_out(request, shown),
-        nextCursor=_signer.sign_object(end) if more else None,
-    )
+    return PaperPage(papers=papers_out(request, shown), nextCursor=cursor)

@@ -13,8 +13,8 @@ from ninja.errors import HttpError, ValidationError
 
 from accounts.models import User
 from api.auth import TokenAuth, require_write
-from api.paging import Paging, PaperPage, page_of
-from api.schemas import PaperOut
+from api.paging import Paging, PaperPage, page_of, slice_of
+from api.schemas import PaperOut, papers_out
 from papers.arxiv_ids import normalise
 from papers.models import Paper
 from recommender.collections import collections_of
@@ -88,41 +88,30 @@ def feed(request: HttpRequest, paging: Query[Paging]) -> ForYouPage:
     """Your stored For-you feed of the recent listing days, newest day first
     and best first within a day, without the papers you have judged: what the
     For-you page and your Atom feed list, with why each paper is there."""
-    user = _reader(request)
-    ids = (
-        for_you_items(user=user)
-        .order_by("-day", "-score", "paper_id")
-        .values_list("paper_id", flat=True)
-    )
-    # Read a page of ids at a time, not the whole window's.
-    page = page_of(request, ids, paging)
-    # The page's own items again, with only what their why needs: the judged
-    # papers are already out of the page, and its papers already read.
-    shown = (
-        FeedItem.objects.filter(
-            user=user, paper__arxiv_id__in=[paper.id for paper in page.papers]
-        )
-        .select_related("paper", "closest_liked")
+    items = (
+        for_you_items(user=_reader(request))
+        .select_related(None)
+        .select_related("closest_liked")
         .only(
+            "paper_id",
             "score",
             "terms",
             "followed_author",
-            "paper__arxiv_id",
             "closest_liked__arxiv_id",
             "closest_liked__title",
         )
+        .order_by("-day", "-score", "paper_id")
     )
-    by_id = {item.paper.arxiv_id: item for item in shown}
+    # One page of the window's items, read with their why; then their papers.
+    shown, cursor = slice_of(items, paging)
+    papers = Paper.objects.with_likes().in_bulk([item.paper_id for item in shown])
+    out = papers_out(request, [papers[item.paper_id] for item in shown])
     return ForYouPage(
         papers=[
-            ForYouPaper(
-                **paper.model_dump(),
-                why=_why(by_id[paper.id]),
-                score=by_id[paper.id].score,
-            )
-            for paper in page.papers
+            ForYouPaper(**paper.model_dump(), why=_why(item), score=item.score)
+            for paper, item in zip(out, shown, strict=True)
         ],
-        nextCursor=page.nextCursor,
+        nextCursor=cursor,
     )
 
 
