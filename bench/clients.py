@@ -28,6 +28,7 @@ from bench.processes import GUNICORN_TIMEOUT, log_lines, run_child, server_times
 SEED = 11
 
 FOR_YOU_CLIENTS = 20
+FOR_YOU_PATH = "/"
 FOR_YOU_WARMUP_SECONDS = 5
 FOR_YOU_SECONDS = 20
 CLIENT_NICENESS = 10  # the For-you clients yield the cores to the server
@@ -122,10 +123,11 @@ def in_parallel(calls: list[Callable[[], object]]) -> None:
 
 
 def for_you(
-    base: str, readers: list[Reader], access_log: Path
+    base: str, readers: list[Reader], access_log: Path, path: str = FOR_YOU_PATH
 ) -> tuple[list[float], list[float]]:
-    """Each reader asks for `/` again and again, for a warm-up then for real.
-    Returns the client and the server times (ms) of the real part.
+    """Each reader asks for `path` (For you by default; `{user_id}` in it is
+    the reader's id) again and again, for a warm-up then for real. Returns the
+    client and the server times (ms) of the real part.
 
     The clients run in a niced child process: they stand for browsers on other
     machines, and at the server's priority their threads would take the cores
@@ -141,6 +143,7 @@ def for_you(
             base,
             str(seconds),
             sessions,
+            path,
             nice=CLIENT_NICENESS,
         )
         if keep:
@@ -148,25 +151,26 @@ def for_you(
     return samples, server_times(access_log, skip, "GET")
 
 
-def browse(base: str, seconds: float, readers: list[Reader]) -> None:
-    """The child: each reader asks for `/` until `seconds` have passed; prints
-    the round trips (ms) as JSON."""
+def browse(base: str, seconds: float, readers: list[Reader], path: str) -> None:
+    """The child: each reader asks for `path` until `seconds` have passed;
+    prints the round trips (ms) as JSON."""
     samples: list[float] = []
     lock = threading.Lock()
     until = time.monotonic() + seconds
 
     def ask(reader: Reader) -> None:
+        asked = path.format(user_id=reader.user_id)
         with reader.client(base) as client:
             while time.monotonic() < until:
                 began = time.perf_counter()
-                response = client.get("/")
+                response = client.get(asked)
                 elapsed = (time.perf_counter() - began) * 1000
-                if response.status_code != 200 or b"ranked for you" not in (
-                    response.content
+                if response.status_code != 200 or (
+                    asked == FOR_YOU_PATH and b"ranked for you" not in response.content
                 ):
                     raise RuntimeError(
-                        f"/ for reader {reader.user_id}: {response.status_code},"
-                        " not a personal feed"
+                        f"{asked} for reader {reader.user_id}:"
+                        f" {response.status_code}, not a personal feed"
                     )
                 with lock:
                     samples.append(elapsed)
@@ -275,4 +279,5 @@ if __name__ == "__main__":
             sys.argv[2],
             float(sys.argv[3]),
             [Reader(**reader) for reader in json.loads(sys.argv[4])],
+            sys.argv[5],
         )

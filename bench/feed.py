@@ -28,6 +28,7 @@ of a refresh in one process (where the time goes).
 Run: python -m bench.run feed
 """
 
+import datetime as dt
 import json
 import os
 import statistics
@@ -38,10 +39,12 @@ from pathlib import Path
 
 import psycopg
 
+from bench import floors
 from bench.clients import (
     CLIENT_NICENESS,
     EAGER_LIKE_CLIENTS,
     FOR_YOU_CLIENTS,
+    FOR_YOU_PATH,
     FOR_YOU_SECONDS,
     LIKE_CLIENTS,
     LIKE_PAUSE_SECONDS,
@@ -53,6 +56,7 @@ from bench.clients import (
     likes,
 )
 from bench.common import SHARED_DATA, milliseconds, percentile, scratch_postgres
+from bench.floors import FLOOR_SETTINGS, floor_path
 from bench.load import load_run, report_load, report_restart
 from bench.processes import (
     CELERY_CONCURRENCY,
@@ -88,6 +92,7 @@ class Setup:
     dismissals: int = 0
     feed_items: int = 0
     window: str = ""
+    last_day: dt.date | None = None
 
 
 def prepare(database_url: str) -> tuple[Setup, list[Reader]]:
@@ -124,6 +129,7 @@ def prepare(database_url: str) -> tuple[Setup, list[Reader]]:
         assert row is not None
         setup.feed_items = row[0]
         setup.window = f"{row[1]} to {row[2]}, {row[3]} listing day(s)"
+        setup.last_day = row[2]
         conn.execute("ANALYZE")
     clients = [Reader(**c) for c in made["clients"]]  # type: ignore[attr-defined]
     return setup, clients
@@ -140,6 +146,7 @@ def run() -> str:
         logs = Path(tmp)
         setup, readers = prepare(database_url)
         costs = run_child("bench.feed", "costs", database_url)
+        engine = run_child("bench.floors", "engine", database_url)
         browsing = readers[:FOR_YOU_CLIENTS]
         liking_eager = readers[FOR_YOU_CLIENTS : FOR_YOU_CLIENTS + EAGER_LIKE_CLIENTS]
         liking_worker = readers[FOR_YOU_CLIENTS + LIKE_CLIENTS :][:LIKE_CLIENTS]
@@ -150,9 +157,18 @@ def run() -> str:
             eager_env = server_env(database_url, "")
             for workers in FOR_YOU_WORKERS:
                 name = f"for-you-{workers}"
-                with gunicorn(eager_env, logs, name, workers) as base:
+                # The site and floor (a), from the same workers.
+                floor_env = eager_env | {"DJANGO_SETTINGS_MODULE": FLOOR_SETTINGS}
+                with gunicorn(floor_env, logs, name, workers) as base:
                     load[f"For you ({workers} workers)"] = os.getloadavg()[0]
-                    pages[workers] = for_you(base, browsing, logs / f"{name}.access")
+                    access = logs / f"{name}.access"
+                    pages[workers] = for_you(base, browsing, access)
+                    with browsing[0].client(base) as client:
+                        page_bytes = len(client.get(FOR_YOU_PATH).content)
+                    assert setup.last_day is not None
+                    page_floor = for_you(
+                        base, browsing, access, floor_path(setup.last_day, page_bytes)
+                    )
             with gunicorn(eager_env, logs, "eager") as base:
                 load["eager likes"] = os.getloadavg()[0]
                 eager = likes(
@@ -185,8 +201,19 @@ def run() -> str:
                 tail = log.read_text()[-3000:]
                 print(f"--- {log.name}\n{tail}", file=sys.stderr)
             raise
+    for_you_server = pages[GUNICORN_WORKERS][1]
     return (
         report(setup, costs, pages, eager, worker, load)  # type: ignore[arg-type]
+        + "\n"
+        + floors.report(
+            page_bytes=page_bytes,
+            for_you=for_you_server,
+            page_floor=page_floor[1],
+            eager_ready=[like.ready_ms for like in eager.measured],
+            worker_ready=[like.ready_ms for like in worker.measured],
+            engine=engine,
+        )
+        + "\n"
         + report_load(heavy)
         + report_restart(restarted)
     )

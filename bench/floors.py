@@ -1,0 +1,195 @@
+"""The floors of the feed benchmark: what a For-you page and a like's refresh
+cost at the least on the machine the benchmark runs on, measured in the same
+run, so that each figure is reported as a ratio that holds on any machine.
+
+(a) A page: /bench/floor/ (bench/floor_urls.py), behind the same middleware,
+    gunicorn workers and database connections as For you, asked by the same
+    clients: one indexed query and no template, as many bytes as For you.
+(b) A refresh's computation: the engine alone (recommender/engine: the sparse
+    products and the solver; no Django, no database, nothing read or stored)
+    training one reader from their likes and scoring the papers a refresh
+    scores (the feed window's, about one day of arXiv).
+(c) arxiv-sanity-lite's exact per-request model on the same corpus: a linear
+    SVM of the reader's likes against every paper, then every paper scored.
+
+`python -m bench.floors engine DATABASE_URL` is the child that times (b) and
+(c), with the corpus loaded the way the app loads it.
+"""
+
+import datetime as dt
+import json
+import statistics
+import sys
+
+from bench.clients import FOR_YOU_CLIENTS
+from bench.common import milliseconds, percentile
+from bench.processes import setup_django
+from bench.recommender import arxiv_sanity_per_request
+
+# Served by bench/floor_urls.py under bench/floor_site.py's settings.
+FLOOR_PATH = "/bench/floor/"
+FLOOR_SETTINGS = "bench.floor_site"
+ENGINE_READERS = 10
+ARXIV_SANITY_READERS = 3
+
+# The issue's bounds, as ratios to a floor measured in the same run.
+FOR_YOU_P50_BOUND = 2.0
+FOR_YOU_P95_BOUND = 3.0
+EAGER_READY_BOUND = 3.0
+WORKER_READY_BOUND = 4.0
+ARXIV_SANITY_BOUND = 100.0
+
+
+def floor_path(day: dt.date, size: int) -> str:
+    """Floor (a) for each reader of the For-you clients (`{user_id}` is filled
+    in by the client): their best items of `day`, `size` bytes."""
+    return f"{FLOOR_PATH}?user={{user_id}}&day={day.isoformat()}&bytes={size}"
+
+
+def measure_engine(database_url: str) -> None:
+    """The child: floors (b) and (c) in ms for random readers; prints JSON."""
+    setup_django(database_url)
+    from accounts.models import User
+    from recommender.collaborative import signal_over
+    from recommender.engine.reader import score, train_reader
+    from recommender.feed import feed_window
+    from recommender.index import current_corpus
+    from recommender.picks import papers_of
+    from recommender.training import reader_subject
+
+    current = current_corpus()
+    window = feed_window()
+    assert current is not None
+    assert window is not None
+    corpus = current.corpus
+    signal = signal_over(current)
+    # What a refresh scores: the feed window's papers (in the shared catalogue
+    # a few hundred a listing day, about a thousand in all: one day of arXiv).
+    rows = papers_of(window, corpus).rows
+    readers = list(User.objects.filter(feedback__isnull=False).distinct().order_by("?"))
+    subjects = [reader_subject(user) for user in readers[:ENGINE_READERS]]
+
+    def engine(liked: list[int], dismissed: list[int], seed: int) -> object:
+        model = train_reader(
+            corpus,
+            liked,
+            dismissed,
+            index_version=current.index.version,
+            collaborative=signal,
+            seed=seed,
+        )
+        assert model is not None
+        return score(
+            model,
+            corpus.vectors[rows],
+            corpus.lsa[rows],
+            corpus=corpus,
+            candidate_rows=rows,
+            collaborative=signal,
+        )
+
+    measured = {
+        "engine": [
+            milliseconds(engine, s.liked, s.dismissed, s.seed) for s in subjects
+        ],
+        "arxiv_sanity": [
+            milliseconds(arxiv_sanity_per_request, corpus.vectors, corpus.rows(s.liked))
+            for s in subjects[:ARXIV_SANITY_READERS]
+        ],
+        "candidates": len(rows),
+        "likes": statistics.median(len(s.liked) for s in subjects),
+    }
+    print(json.dumps(measured))
+
+
+def report(
+    *,
+    page_bytes: int,
+    for_you: list[float],
+    page_floor: list[float],
+    eager_ready: list[float],
+    worker_ready: list[float],
+    engine: dict[str, object],
+) -> str:
+    """The floors as measured, and each figure as its ratio to its floor."""
+    b = statistics.median(engine["engine"])  # type: ignore[arg-type]
+    c = statistics.median(engine["arxiv_sanity"])  # type: ignore[arg-type]
+
+    def p(samples: list[float], q: int) -> float:
+        return percentile(samples, q)
+
+    def row(what: str, value: float, floor: float, bound: float, *, unit: str) -> str:
+        ratio = value / floor
+        met = "yes" if ratio <= bound else "NO"
+        return (
+            f"| {what} | {value:.1f} {unit} | {floor:.1f} {unit} | {ratio:.2f}x"
+            f" | <= {bound:.0f}x | {met} |"
+        )
+
+    speedup = c / b
+    met_speedup = "yes" if speedup >= ARXIV_SANITY_BOUND else "NO"
+    return "\n".join(
+        [
+            "### Floors, and every figure as its ratio to its floor",
+            "",
+            "Measured in this run, on this machine (bench/floors.py):",
+            "",
+            "| floor | what | p50 | p95 |",
+            "| --- | --- | ---: | ---: |",
+            f"| (a) a page | `/bench/floor/`: the same gunicorn workers, middleware"
+            " and database connections as For you, asked by the same"
+            f" {FOR_YOU_CLIENTS} clients; one indexed query for the reader's"
+            f" best items of the day with their papers' text, no template,"
+            f" {page_bytes:,} bytes like the For-you page (server time, ms) |"
+            f" {p(page_floor, 50):.1f} | {p(page_floor, 95):.1f} |",
+            f"| (b) a refresh's computation | the engine alone (sparse products"
+            f" and the solver; no Django, no I/O): train one reader"
+            f" ({engine['likes']:.0f} likes, median) and score the"
+            f" {engine['candidates']:,} papers of the feed window, as a refresh"
+            " does; median of"
+            f" {len(engine['engine'])} readers (ms) |"  # type: ignore[arg-type]
+            f" {b:.1f} | |",
+            f"| (c) arxiv-sanity-lite | its per-request model: a linear SVM over"
+            f" all papers, every paper scored; median of"
+            f" {len(engine['arxiv_sanity'])} readers (ms) |"  # type: ignore[arg-type]
+            f" {c:.0f} | |",
+            "",
+            "| figure | measured | floor | ratio | bound | met |",
+            "| --- | ---: | ---: | ---: | --- | --- |",
+            row(
+                "For you, server time p50 / floor (a) p50",
+                p(for_you, 50),
+                p(page_floor, 50),
+                FOR_YOU_P50_BOUND,
+                unit="ms",
+            ),
+            row(
+                "For you, server time p95 / floor (a) p95",
+                p(for_you, 95),
+                p(page_floor, 95),
+                FOR_YOU_P95_BOUND,
+                unit="ms",
+            ),
+            row(
+                "like to refreshed feed, eager tasks, p50 / floor (b)",
+                p(eager_ready, 50),
+                b,
+                EAGER_READY_BOUND,
+                unit="ms",
+            ),
+            row(
+                "like to refreshed feed, Celery worker, p50 / floor (b)",
+                p(worker_ready, 50),
+                b,
+                WORKER_READY_BOUND,
+                unit="ms",
+            ),
+            f"| floor (c) / floor (b): the engine's training and scoring, times"
+            f" faster than arxiv-sanity-lite's | {speedup:.0f}x | | | >="
+            f" {ARXIV_SANITY_BOUND:.0f}x | {met_speedup} |",
+        ]
+    )
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["engine"]:
+    measure_engine(sys.argv[2])
