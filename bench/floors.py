@@ -65,7 +65,7 @@ def measure_engine(database_url: str) -> None:
     signal = signal_over(current)
     # What a refresh scores: the feed window's papers (in the shared catalogue
     # a few hundred a listing day, about a thousand in all: one day of arXiv).
-    rows = papers_of(window, corpus).rows
+    rows = papers_of(window, current).rows
     readers = list(User.objects.filter(feedback__isnull=False).distinct().order_by("?"))
     subjects = [reader_subject(user) for user in readers[:ENGINE_READERS]]
 

@@ -184,7 +184,7 @@ def _build(
     items: list[CollectionFeedItem] = []
     trained = {pk: model for pk, model in models.items() if model is not None}
     if days is not None and days.first <= days.last and trained:
-        papers = papers_of(days, current.corpus)
+        papers = papers_of(days, current)
         candidates = Candidates.of(current.corpus, papers.rows, signal_over(current))
         scores = score_many(list(trained.values()), candidates, current.corpus)
         left_out = _left_out(list(trained))

@@ -90,7 +90,7 @@ def build_feed(
     model = model or load_reader_model(user=user)
     items: list[FeedItem] = []
     if window is not None and current is not None and model is not None:
-        papers = papers_of(window, current.corpus)
+        papers = papers_of(window, current)
         if papers.ids:
             scores = score(
                 model,
@@ -155,7 +155,7 @@ def build_feeds_of(user_ids: Sequence[int], *, days: Days | None = None) -> int:
     current = current_corpus()
     if days is None or days.first > days.last or current is None:
         return 0
-    papers = papers_of(days, current.corpus)
+    papers = papers_of(days, current)
     candidates = Candidates.of(current.corpus, papers.rows, signal_over(current))
     with locks.held(locks.TRAINING, user_ids) as free:
         return _build_batch(free, papers, candidates, current, days, window)

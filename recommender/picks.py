@@ -15,6 +15,7 @@ from recommender.engine.corpus import Corpus
 from recommender.engine.reader import ReaderModel as EngineModel
 from recommender.engine.reader import explain_many
 from recommender.index import Current
+from recommender.loaded import load_once
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,19 @@ class Papers:
         return found
 
 
-def papers_of(days: Days, corpus: Corpus) -> Papers:
+def papers_of(days: Days, current: Current) -> Papers:
+    """The listed papers of `days` in the current corpus, read once per
+    process for each index state and days: a refresh after each like reads
+    none (the window's papers were 8 ms of a refresh's 150). New papers come
+    with new vectors, hence a new state; a paper re-dated or with authors
+    edited while no vector changes is seen at the next change of the index.
+    """
+    return load_once(
+        "window papers", (current.state, days), lambda: _read(days, current.corpus)
+    )
+
+
+def _read(days: Days, corpus: Corpus) -> Papers:
     found = [
         (pk, day, authors)
         for pk, day, authors in Paper.objects.listed()
