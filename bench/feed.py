@@ -20,6 +20,12 @@ Server time is gunicorn's own request time (`%(D)s` in its access log: from the
 worker reading the request to the end of the response, queueing excluded);
 client time is the round trip on loopback, queueing for a free worker included.
 
+Each figure is then given as its ratio to a floor measured in the same run
+(bench/floors.py: a page from one indexed query behind the same gunicorn, the
+engine's training and scoring alone, arxiv-sanity-lite's per-request model),
+and cProfile's top entries for For you and a refresh are recorded
+(bench/profiles.py), so that the figures compare across machines.
+
 The readers are made by the child in bench/readers.py; the clients are in
 bench/clients.py, the load run that follows in bench/load.py, the servers in
 bench/processes.py. `python -m bench.feed costs DATABASE_URL` times the steps
@@ -39,7 +45,7 @@ from pathlib import Path
 
 import psycopg
 
-from bench import floors
+from bench import floors, profiles
 from bench.clients import (
     CLIENT_NICENESS,
     EAGER_LIKE_CLIENTS,
@@ -59,6 +65,7 @@ from bench.common import SHARED_DATA, milliseconds, percentile, scratch_postgres
 from bench.floors import FLOOR_SETTINGS, floor_path
 from bench.load import load_run, report_load, report_restart
 from bench.processes import (
+    AS_PRODUCTION,
     CELERY_CONCURRENCY,
     CELERY_REDIS_DB,
     GUNICORN_WORKERS,
@@ -147,6 +154,9 @@ def run() -> str:
         setup, readers = prepare(database_url)
         costs = run_child("bench.feed", "costs", database_url)
         engine = run_child("bench.floors", "engine", database_url)
+        profiled = run_child(
+            "bench.profiles", "measure", database_url, env=AS_PRODUCTION
+        )
         browsing = readers[:FOR_YOU_CLIENTS]
         liking_eager = readers[FOR_YOU_CLIENTS : FOR_YOU_CLIENTS + EAGER_LIKE_CLIENTS]
         liking_worker = readers[FOR_YOU_CLIENTS + LIKE_CLIENTS :][:LIKE_CLIENTS]
@@ -213,6 +223,8 @@ def run() -> str:
             worker_ready=[like.ready_ms for like in worker.measured],
             engine=engine,
         )
+        + "\n"
+        + profiles.report(profiled)  # type: ignore[arg-type]
         + "\n"
         + report_load(heavy)
         + report_restart(restarted)

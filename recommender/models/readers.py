@@ -110,8 +110,15 @@ class FeedItem(models.Model):
     day; the For-you page only reads these rows.
     """
 
+    # Every refresh rewrites a reader's items (a few hundred rows), so each
+    # index costs every like: the user's own index would repeat the two below
+    # that start with the user, and the closest liked paper's would serve only
+    # an admin deleting a paper (a scan of this table then).
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="feed_items"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="feed_items",
+        db_index=False,
     )
     paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="+")
     day = models.DateField()  # the paper's listing day, copied for the index
@@ -119,7 +126,12 @@ class FeedItem(models.Model):
     # Why it is here: its top matching terms and the liked paper it is closest to.
     terms = models.JSONField(default=list)
     closest_liked = models.ForeignKey(
-        Paper, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Paper,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     # An author of the paper whom the reader follows: it is here whatever its
     # score, first of its day (its score is lifted by feed.FOLLOWED_LIFT).
