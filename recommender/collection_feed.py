@@ -30,8 +30,9 @@ from recommender.engine.reader import (
     score_many,
 )
 from recommender.engine.reader import ReaderModel as EngineModel
-from recommender.feed import FEED_BATCH, FEED_INSERT_BATCH, feed_window
+from recommender.feed import FEED_BATCH, feed_window
 from recommender.index import Current, current_corpus, index_state
+from recommender.inserts import insert_all
 from recommender.models import (
     Collection,
     CollectionEntry,
@@ -268,9 +269,8 @@ def _store(
             stored.filter(day__range=days).delete()
         if window is not None:
             stored.filter(day__lt=window.first).delete()
-        CollectionFeedItem.objects.bulk_create(
-            [item for item in items if item.collection_id in ids],
-            batch_size=FEED_INSERT_BATCH,
+        insert_all(
+            CollectionFeedItem, [item for item in items if item.collection_id in ids]
         )
         CollectionModel.objects.filter(collection_id__in=ids).update(
             feed_built_at=built_at

@@ -26,6 +26,7 @@ from recommender.engine.reader import (
 )
 from recommender.engine.reader import ReaderModel as EngineModel
 from recommender.index import Current, current_corpus, index_state
+from recommender.inserts import insert_all
 from recommender.models import AuthorFollow, Feedback, FeedItem, ReaderModel
 from recommender.picks import Papers, explain_picks, papers_of, pick_best
 from recommender.training import Overtaken, load_reader_model, lock_latest
@@ -33,7 +34,6 @@ from recommender.training import Overtaken, load_reader_model, lock_latest
 # Readers whose feeds are scored together: each of the 9 components is a
 # (papers of the days, readers) float32 array, 2 MB for a day of 1,000 papers.
 FEED_BATCH = 500
-FEED_INSERT_BATCH = 5000
 # Added to the score of a paper by a followed author: far above any model's
 # score, so every ordering by score (For you, Atom, digests) puts it first.
 FOLLOWED_LIFT = 1e6
@@ -272,7 +272,7 @@ def _store_feeds(
             FeedItem.objects.filter(user_id__in=user_ids, day__range=days).delete()
         if window is not None:
             FeedItem.objects.filter(user_id__in=user_ids, day__lt=window.first).delete()
-        FeedItem.objects.bulk_create(items, batch_size=FEED_INSERT_BATCH)
+        insert_all(FeedItem, items)
         ReaderModel.objects.filter(user_id__in=user_ids).update(feed_built_at=built_for)
     return user_ids
 
