@@ -127,13 +127,16 @@ def run() -> str:
     ratio = statistics.median(svm_ms) / ours_ms
     p95 = statistics.quantiles(reader_ms, n=20)[-1]
     build = f"{ours['seconds']:.1f} s, peak {ours['peak_mb']:,.0f} MB"
+    build_ratio = ours["seconds"] / theirs["seconds"]
     reference = f"{theirs['seconds']:.1f} s, peak {theirs['peak_mb']:,.0f} MB"
     reader = f"{ours_ms:.1f} ms, p95 {p95:.1f} ms"
     rows = [
         ("index build: fit + vectorize all (Paperfeed)", build,
-         "<= 60 s, <= 2,048 MB", ours["seconds"] <= 60 and ours["peak_mb"] <= 2048),
-        ("index build with arxiv-sanity-lite's settings (reference)", reference, "",
-         None),
+         "<= 1,024 MB", ours["peak_mb"] <= 1024),
+        ("index build with arxiv-sanity-lite's settings (reference, its"
+         " `compute.py`)", reference, "", None),
+        ("index build: Paperfeed's time / arxiv-sanity-lite's, this run",
+         f"{build_ratio:.2f}x", "<= 0.5x", build_ratio <= 0.5),
         (f"vectorize {DAY:,} new papers (median of 5)", f"{fresh_ms:.0f} ms",
          "<= 2,000 ms", fresh_ms <= 2000),
         (f"train one reader from {LIKES} likes + score {DAY:,} papers "

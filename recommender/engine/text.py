@@ -9,7 +9,6 @@ import io
 import json
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from itertools import pairwise
@@ -125,14 +124,26 @@ def build_index(texts: Sequence[str], *, version: str, params: IndexParams) -> I
     else:
         sample = list(texts)
     n = len(sample)
-    document_frequency: Counter[str] = Counter()
-    for text in sample:
-        document_frequency.update(set(tokenize(text, params.ngrams)))
+    # Each sample text is read once: its words as ids of the words seen so
+    # far, which give the document frequencies here and the rows the LSA is
+    # fitted on below (reading the sample twice was a fifth of the build).
+    seen: dict[str, int] = {}
+    words = [
+        np.fromiter(
+            (seen.setdefault(w, len(seen)) for w in tokenize(text, params.ngrams)),
+            dtype=np.int64,
+        )
+        for text in sample
+    ]
+    counts = np.bincount(
+        np.concatenate([np.unique(w) for w in words] or [np.zeros(0, np.int64)]),
+        minlength=len(seen),
+    )
     max_count = params.max_df * n
     kept = [
-        (count, term)
-        for term, count in document_frequency.items()
-        if params.min_df <= count <= max_count
+        (int(counts[i]), term)
+        for term, i in seen.items()
+        if params.min_df <= counts[i] <= max_count
     ]
     # Most frequent first when capped, then alphabetical for a stable order.
     kept.sort(key=lambda item: (-item[0], item[1]))
@@ -152,7 +163,11 @@ def build_index(texts: Sequence[str], *, version: str, params: IndexParams) -> I
         svd = TruncatedSVD(
             dims, algorithm="randomized", n_iter=5, random_state=params.seed
         )
-        svd.fit(vectorize(index, sample))
+        column = np.full(len(seen), -1, dtype=np.int32)
+        column[[seen[term] for term in terms]] = np.arange(len(terms))
+        rows = [c[c >= 0] for c in (column[w] for w in words)]
+        indptr = np.concatenate([[0], np.cumsum([len(r) for r in rows])])
+        svd.fit(_tfidf(index, np.concatenate(rows), indptr))
         index = Index(
             version=version,
             params=params,
@@ -168,30 +183,30 @@ def vectorize(index: Index, texts: Iterable[str]) -> sparse.csr_matrix:
     column = {term: i for i, term in enumerate(index.terms)}
     indptr = [0]
     indices: list[int] = []
-    counts: list[int] = []
     for text in texts:
-        found = Counter(
+        indices.extend(
             c
             for c in map(column.get, tokenize(text, index.params.ngrams))
             if c is not None
         )
-        indices.extend(found.keys())
-        counts.extend(found.values())
         indptr.append(len(indices))
-    data = (1 + np.log(np.asarray(counts, dtype=np.float32))) * index.idf[
-        np.asarray(indices, dtype=np.int64)
-    ]
-    matrix = sparse.csr_matrix(
-        (
-            data.astype(np.float32),
-            np.asarray(indices, dtype=np.int32),
-            np.asarray(indptr),
-        ),
+    return _tfidf(index, np.asarray(indices, dtype=np.int32), np.asarray(indptr))
+
+
+def _tfidf(index: Index, indices: np.ndarray, indptr: np.ndarray) -> sparse.csr_matrix:
+    """The TF-IDF rows of texts given as the columns of their words in order:
+    row i's are `indices[indptr[i]:indptr[i + 1]]`."""
+    # Each occurrence counts one; summing the duplicates of a row gives the
+    # term counts, sorted by term. A Counter per paper took half the time of
+    # vectorizing the catalogue (10 of 23 s in cProfile), this takes 1.
+    counts = sparse.csr_matrix(
+        (np.ones(len(indices), dtype=np.float32), indices, indptr),
         shape=(len(indptr) - 1, index.n_terms),
         dtype=np.float32,
     )
-    matrix.sort_indices()
-    return normalize(matrix, copy=False)
+    counts.sum_duplicates()
+    counts.data = (1 + np.log(counts.data)) * index.idf[counts.indices]
+    return normalize(counts, copy=False)
 
 
 def project(index: Index, vectors: sparse.csr_matrix) -> np.ndarray:
