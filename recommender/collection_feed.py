@@ -32,7 +32,7 @@ from recommender.engine.reader import (
 from recommender.engine.reader import ReaderModel as EngineModel
 from recommender.feed import FEED_BATCH, feed_window
 from recommender.index import Current, current_corpus, index_state
-from recommender.inserts import insert_all
+from recommender.inserts import Row, insert_all
 from recommender.models import (
     Collection,
     CollectionEntry,
@@ -182,7 +182,7 @@ def _build(
     if days is not None and window is not None:
         days = Days(max(days.first, window.first), min(days.last, window.last))
     days = days or window
-    items: list[CollectionFeedItem] = []
+    items: list[Row] = []
     trained = {pk: model for pk, model in models.items() if model is not None}
     if days is not None and days.first <= days.last and trained:
         papers = papers_of(days, current)
@@ -221,17 +221,17 @@ def _items(
     papers: Papers,
     left_out: set[int],
     current: Current,
-) -> list[CollectionFeedItem]:
+) -> list[Row]:
     picked = pick_best(scores, papers, left_out)
     return [
-        CollectionFeedItem(
-            collection_id=collection_id,
-            paper_id=papers.ids[i],
-            day=papers.days[i],
-            score=float(scores[i]),
-            terms=terms,
-            closest_entry_id=closest,
-        )
+        {
+            "collection_id": collection_id,
+            "paper_id": papers.ids[i],
+            "day": papers.days[i],
+            "score": float(scores[i]),
+            "terms": terms,
+            "closest_entry_id": closest,
+        }
         for i, (terms, closest) in zip(
             picked, explain_picks(model, picked, papers, current), strict=True
         )
@@ -251,7 +251,7 @@ def _latest(changes: Mapping[int, dt.datetime | None]) -> set[int]:
 
 def _store(
     stamps: Mapping[int, dt.datetime | None],
-    items: list[CollectionFeedItem],
+    items: list[Row],
     *,
     days: Days | None,
     window: Days | None,
@@ -270,7 +270,7 @@ def _store(
         if window is not None:
             stored.filter(day__lt=window.first).delete()
         insert_all(
-            CollectionFeedItem, [item for item in items if item.collection_id in ids]
+            CollectionFeedItem, [item for item in items if item["collection_id"] in ids]
         )
         CollectionModel.objects.filter(collection_id__in=ids).update(
             feed_built_at=built_at

@@ -26,7 +26,7 @@ from recommender.engine.reader import (
 )
 from recommender.engine.reader import ReaderModel as EngineModel
 from recommender.index import Current, current_corpus, index_state
-from recommender.inserts import insert_all
+from recommender.inserts import Row, insert_all
 from recommender.models import AuthorFollow, Feedback, FeedItem, ReaderModel
 from recommender.picks import Papers, explain_picks, papers_of, pick_best
 from recommender.training import Overtaken, load_reader_model, lock_latest
@@ -88,7 +88,7 @@ def build_feed(
     window = feed_window()
     current = current_corpus()
     model = model or load_reader_model(user=user)
-    items: list[FeedItem] = []
+    items: list[Row] = []
     if window is not None and current is not None and model is not None:
         papers = papers_of(window, current)
         if papers.ids:
@@ -224,7 +224,7 @@ def _feed_items(
     judged: Collection[int],
     current: Current,
     followed: dict[int, str],
-) -> list[FeedItem]:
+) -> list[Row]:
     """The best PAPERFEED_FEED_SIZE papers of each day by `scores` (one per
     paper of `papers`) that the reader has not judged, with why each is there,
     and every unjudged paper of an author they follow (`followed`: positions
@@ -235,15 +235,15 @@ def _feed_items(
         i for i in followed if i not in chosen_set and papers.ids[i] not in judged
     ]
     return [
-        FeedItem(
-            user_id=user_id,
-            paper_id=papers.ids[i],
-            day=papers.days[i],
-            score=float(scores[i]) + (FOLLOWED_LIFT if i in followed else 0.0),
-            followed_author=followed.get(i, ""),
-            terms=terms,
-            closest_liked_id=closest,
-        )
+        {
+            "user_id": user_id,
+            "paper_id": papers.ids[i],
+            "day": papers.days[i],
+            "score": float(scores[i]) + (FOLLOWED_LIFT if i in followed else 0.0),
+            "followed_author": followed.get(i, ""),
+            "terms": terms,
+            "closest_liked_id": closest,
+        }
         for i, (terms, closest) in zip(
             picked, explain_picks(model, picked, papers, current), strict=True
         )
@@ -252,7 +252,7 @@ def _feed_items(
 
 def _store_feeds(
     stamps: Mapping[int, dt.datetime | None],
-    items: list[FeedItem],
+    items: list[Row],
     built_for: dt.datetime,
     *,
     days: Days | None,
@@ -267,7 +267,7 @@ def _store_feeds(
         # either waits for this store to commit, then deletes what it stored,
         # or came first and its reader is left out.
         user_ids = lock_latest(stamps)
-        items = [item for item in items if item.user_id in user_ids]
+        items = [item for item in items if item["user_id"] in user_ids]
         if days is not None:
             FeedItem.objects.filter(user_id__in=user_ids, day__range=days).delete()
         if window is not None:
