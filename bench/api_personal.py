@@ -16,6 +16,7 @@ import time
 from bench.common import percentile, scratch_postgres
 from bench.feed import prepare
 from bench.processes import AS_PRODUCTION, run_child, setup_django
+from bench.readers import with_feeds
 
 REQUESTS = 200
 WARMUP = 10
@@ -65,17 +66,12 @@ def report(measured: dict[str, object], *, feed_items: int, window: str) -> str:
 
 def measure(database_url: str) -> None:
     setup_django(database_url)
-    from django.db.models import Count
     from django.test import Client
 
     from accounts.models import User
     from api.tokens import create_token
 
-    readers = list(
-        User.objects.annotate(items=Count("feed_items"))
-        .filter(items__gt=0)
-        .order_by("pk")[:READERS]
-    )
+    readers = with_feeds(READERS)
     tokens = [
         create_token(user=reader, name="bench", scope="read")[1] for reader in readers
     ]

@@ -128,66 +128,69 @@ def report(
 
     speedup = c / b
     met_speedup = "yes" if speedup >= ARXIV_SANITY_BOUND else "NO"
-    return "\n".join(
-        [
-            "### Floors, and every figure as its ratio to its floor",
-            "",
-            "Measured in this run, on this machine (bench/floors.py):",
-            "",
-            "| floor | what | p50 | p95 |",
-            "| --- | --- | ---: | ---: |",
-            f"| (a) a page | `/bench/floor/`: the same gunicorn workers, middleware"
-            " and database connections as For you, asked by the same"
-            f" {FOR_YOU_CLIENTS} clients; one indexed query for the reader's"
-            f" best items of the day with their papers' text, no template,"
-            f" {page_bytes:,} bytes like the For-you page (server time, ms) |"
-            f" {p(page_floor, 50):.1f} | {p(page_floor, 95):.1f} |",
-            f"| (b) a refresh's computation | the engine alone (sparse products"
-            f" and the solver; no Django, no I/O): train one reader"
-            f" ({engine['likes']:.0f} likes, median) and score the"
-            f" {engine['candidates']:,} papers of the feed window, as a refresh"
-            " does; median of"
-            f" {len(engine['engine'])} readers (ms) |"  # type: ignore[arg-type]
-            f" {b:.1f} | |",
-            f"| (c) arxiv-sanity-lite | its per-request model: a linear SVM over"
-            f" all papers, every paper scored; median of"
-            f" {len(engine['arxiv_sanity'])} readers (ms) |"  # type: ignore[arg-type]
-            f" {c:.0f} | |",
-            "",
-            "| figure | measured | floor | ratio | bound | met |",
-            "| --- | ---: | ---: | ---: | --- | --- |",
-            row(
-                "For you, server time p50 / floor (a) p50",
-                p(for_you, 50),
-                p(page_floor, 50),
-                FOR_YOU_P50_BOUND,
-                unit="ms",
-            ),
-            row(
-                "For you, server time p95 / floor (a) p95",
-                p(for_you, 95),
-                p(page_floor, 95),
-                FOR_YOU_P95_BOUND,
-                unit="ms",
-            ),
-            row(
-                "like to refreshed feed, eager tasks, p50 / floor (b)",
-                p(eager_ready, 50),
-                b,
-                EAGER_READY_BOUND,
-                unit="ms",
-            ),
-            row(
-                "like to refreshed feed, Celery worker, p50 / floor (b)",
-                p(worker_ready, 50),
-                b,
-                WORKER_READY_BOUND,
-                unit="ms",
-            ),
-            f"| floor (c) / floor (b): the engine's training and scoring, times"
-            f" faster than arxiv-sanity-lite's | {speedup:.0f}x | | | >="
-            f" {ARXIV_SANITY_BOUND:.0f}x | {met_speedup} |",
-        ]
+    return (
+        "\n".join(
+            [
+                "### Floors, and every figure as its ratio to its floor",
+                "",
+                "Measured in this run, on this machine (bench/floors.py):",
+                "",
+                "| floor | what | p50 | p95 |",
+                "| --- | --- | ---: | ---: |",
+                f"| (a) a page | `/bench/floor/`: the same gunicorn workers, middleware"
+                " and database connections as For you, asked by the same"
+                f" {FOR_YOU_CLIENTS} clients; one indexed query for the reader's"
+                f" best items of the day with their papers' text, no template,"
+                f" {page_bytes:,} bytes like the For-you page (server time, ms) |"
+                f" {p(page_floor, 50):.1f} | {p(page_floor, 95):.1f} |",
+                f"| (b) a refresh's computation | the engine alone (sparse products"
+                f" and the solver; no Django, no I/O): train one reader"
+                f" ({engine['likes']:.0f} likes, median) and score the"
+                f" {engine['candidates']:,} papers of the feed window, as a refresh"
+                " does; median of"
+                f" {len(engine['engine'])} readers (ms) |"  # type: ignore[arg-type]
+                f" {b:.1f} | |",
+                f"| (c) arxiv-sanity-lite | its per-request model: a linear SVM over"
+                f" all papers, every paper scored; median of"
+                f" {len(engine['arxiv_sanity'])} readers (ms) |"  # type: ignore[arg-type]
+                f" {c:.0f} | |",
+                "",
+                "| figure | measured | floor | ratio | bound | met |",
+                "| --- | ---: | ---: | ---: | --- | --- |",
+                row(
+                    "For you, server time p50 / floor (a) p50",
+                    p(for_you, 50),
+                    p(page_floor, 50),
+                    FOR_YOU_P50_BOUND,
+                    unit="ms",
+                ),
+                row(
+                    "For you, server time p95 / floor (a) p95",
+                    p(for_you, 95),
+                    p(page_floor, 95),
+                    FOR_YOU_P95_BOUND,
+                    unit="ms",
+                ),
+                row(
+                    "like to refreshed feed, eager tasks, p50 / floor (b)",
+                    p(eager_ready, 50),
+                    b,
+                    EAGER_READY_BOUND,
+                    unit="ms",
+                ),
+                row(
+                    "like to refreshed feed, Celery worker, p50 / floor (b)",
+                    p(worker_ready, 50),
+                    b,
+                    WORKER_READY_BOUND,
+                    unit="ms",
+                ),
+                f"| floor (c) / floor (b): the engine's training and scoring, times"
+                f" faster than arxiv-sanity-lite's | {speedup:.0f}x | | | >="
+                f" {ARXIV_SANITY_BOUND:.0f}x | {met_speedup} |",
+            ]
+        )
+        + "\n"
     )
 
 

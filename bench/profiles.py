@@ -19,6 +19,7 @@ import time
 
 from bench.common import ROOT
 from bench.processes import setup_django
+from bench.readers import with_feeds
 
 READERS = 20
 WARMUP = 20
@@ -50,17 +51,11 @@ def _top(profile: cProfile.Profile, sort: str, *, ours: bool) -> list[list[objec
 
 def measure(database_url: str) -> None:
     setup_django(database_url)
-    from django.db.models import Count
     from django.test import Client
 
-    from accounts.models import User
     from recommender import refresh
 
-    readers = list(
-        User.objects.annotate(items=Count("feed_items"))
-        .filter(items__gt=0)
-        .order_by("pk")[:READERS]
-    )
+    readers = with_feeds(READERS)
     clients = []
     for reader in readers:
         client = Client()

@@ -27,6 +27,20 @@ DISMISSALS_PER_READER = (0, 10)
 SIGNED_IN = FOR_YOU_CLIENTS + 2 * LIKE_CLIENTS + LOAD_CLIENTS
 
 
+def with_feeds(count: int) -> list[Any]:
+    """The first `count` readers (by id) who have a stored feed: the ones the
+    measuring children ask for in turn. Needs Django."""
+    from django.db.models import Count
+
+    from accounts.models import User
+
+    return list(
+        User.objects.annotate(items=Count("feed_items"))
+        .filter(items__gt=0)
+        .order_by("pk")[:count]
+    )
+
+
 def create_readers(database_url: str, readers: int = READERS) -> None:
     """Create `readers` readers and their feedback; print sessions and counts
     as JSON."""
