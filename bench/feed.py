@@ -204,6 +204,7 @@ def run() -> str:
                     warm=liking_worker,
                 )
                 load["load run"] = os.getloadavg()[0]
+                alone = load_run(base, database_url, loading[:1])
                 heavy = load_run(base, database_url, loading)
                 restarted = load_run(base, database_url, loading, restart=True)
         except BaseException:
@@ -226,7 +227,7 @@ def run() -> str:
         + "\n"
         + profiles.report(profiled)  # type: ignore[arg-type]
         + "\n"
-        + report_load(heavy)
+        + report_load(heavy, alone)
         + report_restart(restarted)
     )
 
