@@ -2,8 +2,8 @@
 browse, search and like at a reading pace against the same servers, once
 undisturbed and once with PostgreSQL restarted on the way; then every like
 they made is looked for in the database. Before them, one reader does the
-same alone: the p50 each request's busy p95 is compared with. Reports both as sections of the feed
-benchmark's.
+same alone: the p50 each request's busy p95 is compared with. Reports them as
+sections of the feed benchmark's.
 
 `python -m bench.load BASE SESSIONS` is the child that runs the readers'
 clients (niced, SESSIONS being the readers as JSON).
