@@ -55,7 +55,7 @@ def measure_engine(database_url: str) -> None:
     from recommender.feed import feed_window
     from recommender.index import current_corpus
     from recommender.picks import papers_of
-    from recommender.training import reader_subject
+    from recommender.training import Subject, reader_subject
 
     current = current_corpus()
     window = feed_window()
@@ -66,17 +66,20 @@ def measure_engine(database_url: str) -> None:
     # What a refresh scores: the feed window's papers (in the shared catalogue
     # a few hundred a listing day, about a thousand in all: one day of arXiv).
     rows = papers_of(window, current).rows
-    readers = list(User.objects.filter(feedback__isnull=False).distinct().order_by("?"))
+    readers = User.objects.filter(feedback__isnull=False).distinct().order_by("?")
     subjects = [reader_subject(user) for user in readers[:ENGINE_READERS]]
 
-    def engine(liked: list[int], dismissed: list[int], seed: int) -> object:
+    def engine(subject: Subject) -> object:
+        # As a refresh trains (training.train_subject), its database reads
+        # done beforehand.
         model = train_reader(
             corpus,
-            liked,
-            dismissed,
+            subject.liked,
+            subject.dismissed,
             index_version=current.index.version,
             collaborative=signal,
-            seed=seed,
+            seed=subject.seed,
+            followed=subject.followed,
         )
         assert model is not None
         return score(
@@ -89,9 +92,7 @@ def measure_engine(database_url: str) -> None:
         )
 
     measured = {
-        "engine": [
-            milliseconds(engine, s.liked, s.dismissed, s.seed) for s in subjects
-        ],
+        "engine": [milliseconds(engine, subject) for subject in subjects],
         "arxiv_sanity": [
             milliseconds(arxiv_sanity_per_request, corpus.vectors, corpus.rows(s.liked))
             for s in subjects[:ARXIV_SANITY_READERS]

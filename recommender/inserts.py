@@ -7,7 +7,7 @@ making 500 feed items took 4.3 ms, their dictionaries 0.2.
 
 On PostgreSQL the rows go through COPY: `bulk_create` prepares each value for
 its SQL (3,500 `prepare_value` calls for a reader's 500 feed items, the top of
-a refresh's profile in bench/RESULTS.md), and inserting the same 500 items
+a refresh's profile before this module), and inserting the same 500 items
 took it 25 ms against COPY's 13 (median of 20 each, in turns, in one process,
 on the feed benchmark's database). Elsewhere (SQLite) `bulk_create` stays.
 

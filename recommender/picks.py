@@ -44,9 +44,10 @@ class Papers:
 def papers_of(days: Days, current: Current) -> Papers:
     """The listed papers of `days` in the current corpus, read once per
     process for each index state and days: a refresh after each like reads
-    none (the window's papers were 8 ms of a refresh's 150). New papers come
-    with new vectors, hence a new state; a paper re-dated or with authors
-    edited while no vector changes is seen at the next change of the index.
+    none (the window's papers were 16 of a refresh's 240 ms in cProfile).
+    New papers come with new vectors, hence a new state; a paper re-dated or
+    with authors edited while no vector changes is seen at the next change
+    of the index.
     """
     return load_once(
         "window papers", (current.state, days), lambda: _read(days, current.corpus)
