@@ -311,7 +311,14 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "OPTIONS": {"MAX_ENTRIES": env_int("PAPERFEED_CARD_CACHE_ENTRIES", 20_000)},
-    }
+    },
+    # Rendered For-you pages (web.pages), each about 160 kB: the default keeps
+    # the last readers' pages in about 50 MB a process.
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pages",
+        "OPTIONS": {"MAX_ENTRIES": env_int("PAPERFEED_PAGE_CACHE_ENTRIES", 300)},
+    },
 }
 
 # Papers per page on the daily, topic and search pages.

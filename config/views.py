@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.utils.functional import SimpleLazyObject
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -21,7 +22,7 @@ from kombu import Connection
 from papers.listing import Order
 from papers.models import Paper, Topic
 from papers.views import listing
-from recommender.collection_feed import feed_collections
+from recommender.context_processors import ReaderState
 from recommender.models import TextIndex
 from recommender.views import ReaderRequest
 from recommender.views.collection_feed import collection_tab
@@ -43,19 +44,29 @@ def home(request: HtmxRequest) -> HttpResponse:
         return listing(request)
     # Signed in: what login_required would have checked.
     reader = cast(ReaderRequest, request)
-    tabs = TABS + [
-        (f"{COLLECTION}{pk}", name)
-        for pk, name in feed_collections(reader.user).values_list("pk", "name")
-    ]
+    # The reader's collections, read once for the tabs and the cards, and
+    # only by a page that is rendered (not by a kept For-you page).
+    state = ReaderState(request)
+    tabs = SimpleLazyObject(
+        lambda: (
+            TABS
+            + [
+                (f"{COLLECTION}{c.pk}", c.name)
+                for c in state.collections
+                if c.feed_enabled
+            ]
+        )
+    )
     tab = request.GET.get("tab", FOR_YOU)
     if tab in (TRENDING, LATEST):
         order = Order.LATEST if tab == LATEST else Order.TRENDING
-        return listing(request, order=order, context={"tab": tab, "tabs": tabs})
+        context = {"tab": tab, "tabs": tabs, "reader": state}
+        return listing(request, order=order, context=context)
     pk = tab.removeprefix(COLLECTION)
     if tab.startswith(COLLECTION) and pk.isdigit():
-        context = {"tab": tab, "tabs": tabs}
+        context = {"tab": tab, "tabs": tabs, "reader": state}
         return collection_tab(reader, pk=int(pk), context=context)
-    return for_you(reader, context={"tab": FOR_YOU, "tabs": tabs})
+    return for_you(reader, context={"tab": FOR_YOU, "tabs": tabs, "reader": state})
 
 
 def broker_status() -> str:

@@ -4,7 +4,7 @@ count, the digest's replies), and how many comments papers have."""
 import datetime as dt
 from collections.abc import Sequence
 
-from django.db.models import Count, F, QuerySet
+from django.db.models import F, Func, IntegerField, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.models import User
@@ -58,6 +58,25 @@ def unread_count(user: User) -> int:
     return new_for(user).count()
 
 
+def _counted(comments: QuerySet[Comment]) -> Subquery:
+    # COUNT without GROUP BY: one row, the count, for a query to read among
+    # its other columns.
+    counted = comments.order_by().annotate(n=Func(F("pk"), function="COUNT"))
+    return Subquery(counted.values("n"), output_field=IntegerField())
+
+
+def unread_count_field(user: User) -> Subquery:
+    """`unread_count(user)` as an expression, for a page that reads it in
+    the same query as its other state."""
+    return _counted(new_for(user))
+
+
+def comment_count() -> Subquery:
+    """How many comments readers can read a paper has, as an expression over
+    Paper rows."""
+    return _counted(Comment.objects.shown().filter(paper=OuterRef("pk")))
+
+
 def replies_between(
     user: User, *, after: dt.datetime | None, until: dt.datetime
 ) -> list[Comment]:
@@ -76,10 +95,9 @@ def comment_counts(paper_ids: Sequence[int]) -> dict[int, int]:
     if not paper_ids:
         return {}
     rows = (
-        Comment.objects.shown()
-        .filter(paper_id__in=paper_ids)
-        .values("paper_id")
-        .annotate(n=Count("pk"))
-        .values_list("paper_id", "n")
+        Paper.objects.filter(pk__in=paper_ids)
+        .annotate(n=comment_count())
+        .filter(n__gt=0)
+        .values_list("pk", "n")
     )
     return dict(rows)

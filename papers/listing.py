@@ -15,6 +15,7 @@ from django.db.models import (
     Min,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
@@ -172,6 +173,19 @@ def parse_day(value: str | None) -> dt.date | None:
     except ValueError:
         return None
     return day if day is not None and day <= LAST_DAY else None
+
+
+def catalogue_fields() -> dict[str, Subquery]:
+    """What a listing's days follow, as expressions for a page to read with
+    its other state in one query (each one index look-up): the newest
+    listing day, and the last paper added (imports and fetches add papers,
+    with new ids, when they bring a new day or fill in an older one)."""
+    return {
+        "latest_day": Subquery(
+            Paper.objects.listed().order_by("-announced_on").values("announced_on")[:1]
+        ),
+        "last_paper": Subquery(Paper.objects.order_by("-pk").values("pk")[:1]),
+    }
 
 
 def listing_from(request: HttpRequest) -> tuple[Period, Listing | None]:

@@ -71,7 +71,8 @@ class ReaderState:
         """The reader's collections, in their order."""
         if not self.user.is_authenticated:
             return []
-        return list(Collection.objects.filter(owner=self.user).only("name", "used_at"))
+        mine = Collection.objects.filter(owner=self.user)
+        return list(mine.only("name", "used_at", "feed_enabled"))
 
     @cached_property
     def collected(self) -> dict[int, set[int]]:

@@ -7,11 +7,13 @@ import datetime as dt
 import itertools
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from django.conf import settings
 from django.db import transaction
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.db.models.expressions import BaseExpression
 from django.utils import timezone
 
 from accounts.models import User
@@ -284,13 +286,20 @@ class FeedStatus:
     personal: bool  # a model from likes or interests ranks the feed
 
 
-def feed_status(*, user: User) -> FeedStatus:
-    record = (
-        ReaderModel.objects.filter(user=user)
+def status_rows(user_id: int, **also: BaseExpression) -> QuerySet[ReaderModel, Any]:
+    """The reader's feed record as values: `requested_at` (their latest
+    change), `feed_built_at`, `personal`, and what a page reads with them
+    (`also`); no row before the reader's first change."""
+    return (
+        ReaderModel.objects.filter(user_id=user_id)
         .annotate(personal=ExpressionWrapper(~Q(data=b""), output_field=BooleanField()))
         .values("requested_at", "feed_built_at", "personal")
-        .first()
+        .annotate(**also)
     )
+
+
+def feed_status(*, user: User) -> FeedStatus:
+    record = status_rows(user.pk).first()
     if record is None:
         return FeedStatus(updating=False, built_at=None, personal=False)
     requested, built = record["requested_at"], record["feed_built_at"]

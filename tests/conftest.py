@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection
 from django.test import Client
 
@@ -164,7 +164,8 @@ def _fast_and_collectstatic_free(settings: Any, tmp_path: Path) -> None:
     settings.PAPERFEED_SEARCH_DIR = str(tmp_path / "search")
     # Each test's database is its own: no health answer carries over.
     settings.PAPERFEED_HEALTH_SECONDS = 0
-    cache.clear()
+    for kept in caches.all():
+        kept.clear()
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {

@@ -73,11 +73,12 @@ def test_for_you_reads_without_training_or_scoring(reader_client, reader):
         response = reader_client.get(reverse("home"))
 
     assert titles(response) == ["Stored for you"]
-    # The session and its reader, the tabs (collection feeds), the day and its
-    # neighbours (4), the feed's state, its count and page, the papers and
-    # their topics, the card view, the reader's judgements and collections,
-    # the page's comment counts and the header's unread replies.
-    assert len(queries) <= 17
+    # The session and its reader, the page's version (the stamps, the
+    # collections, the cards' papers and counts: see test_for_you_kept), the
+    # day and its neighbours (4), the feed's state, its count and page, the
+    # papers and their topics, the card view, the reader's judgements and
+    # collections, the page's comment counts and the header's unread replies.
+    assert len(queries) <= 19
 
 
 def test_papers_the_reader_judged_are_hidden(reader_client, reader):

@@ -1,0 +1,55 @@
+"""ORM queries compiled once per process and run again with new values.
+
+Django builds and compiles a query anew on every call: for the few small
+queries that tell a kept page (web.pages) whether it is still current, that
+is 0.4 to 2.6 ms each on the feed benchmark's machine against 0.03 ms for
+the database's answer, and it made a kept For-you page 5x floor (a). A
+`Prepared` query is written with the ORM as usual, built once with stand-in
+values, and run after that as its SQL with the real values put in their
+place.
+
+Rows come back as the database driver gives them, without the ORM's
+conversions (SQLite's dates are strings): they are meant for comparing, as
+versions, not for showing.
+"""
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django.db import connections
+from django.db.models import QuerySet
+
+# Stand-ins no id or count takes: the built query's parameters that equal
+# one of them are where the values go.
+_FIRST_STAND_IN = -7_340_000_001
+
+
+class Prepared:
+    """The query `build(*values)` returns, for any values: ints (ids)."""
+
+    def __init__(self, build: Callable[..., QuerySet[Any]]) -> None:
+        self.build = build
+        # SQL, parameters and database, per number of values.
+        self._compiled: dict[int, tuple[str, tuple[Any, ...], str]] = {}
+
+    def _compile(self, count: int) -> tuple[str, tuple[Any, ...], str]:
+        if count not in self._compiled:
+            stand_ins = [_FIRST_STAND_IN - i for i in range(count)]
+            query = self.build(*stand_ins)
+            sql, params = query.query.sql_with_params()
+            self._compiled[count] = (sql, tuple(params), query.db)
+        return self._compiled[count]
+
+    def rows(self, *values: int) -> list[tuple[Any, ...]]:
+        sql, params, alias = self._compile(len(values))
+        last = _FIRST_STAND_IN - len(values)
+        put: Sequence[Any] = [
+            values[_FIRST_STAND_IN - p]
+            if isinstance(p, int) and last < p <= _FIRST_STAND_IN
+            else p
+            for p in params
+        ]
+        with connections[alias].cursor() as cursor:
+            cursor.execute(sql, put)
+            rows: list[tuple[Any, ...]] = cursor.fetchall()
+        return rows
