@@ -27,6 +27,7 @@ BENCHMARKS = [
     "quality",
     "authors",
     "feed",
+    "growth",
     "collection_feed",
     "nightly",
     "discussion",

@@ -20,8 +20,9 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from bench.common import SHARED_DATA, percentile, scratch_postgres
 from bench.processes import manage, run_child, setup_django
@@ -91,19 +92,26 @@ class Query(NamedTuple):
     text: str
 
 
-def queries() -> tuple[list[Query], list[Query]]:
-    """The known-item queries, and the ones with a typo."""
-    titles = []
+def _catalogue() -> Iterator[dict[str, Any]]:
     with gzip.open(SHARED_DATA / "papers.jsonl.gz", "rt") as lines:
         for line in lines:
-            record = json.loads(line)
-            words = [
-                w
-                for w in WORD.findall(record["title"])
-                if len(w) > 2 and w.lower() not in STOP
-            ]
-            if len(words) >= 4:
-                titles.append((record["id"], words))
+            yield json.loads(line)
+
+
+def queries(
+    records: Iterable[dict[str, Any]] | None = None,
+) -> tuple[list[Query], list[Query]]:
+    """The known-item queries of `records` (the whole catalogue by default),
+    and the ones with a typo."""
+    titles = []
+    for record in _catalogue() if records is None else records:
+        words = [
+            w
+            for w in WORD.findall(record["title"])
+            if len(w) > 2 and w.lower() not in STOP
+        ]
+        if len(words) >= 4:
+            titles.append((record["id"], words))
     rng = random.Random(SEED)
     drawn = rng.sample(titles, KNOWN + TYPO)
     known, typo = [], []

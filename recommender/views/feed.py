@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, QuerySet
+from django.db.models import Exists, F, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
@@ -25,7 +25,6 @@ from papers.models import Paper, PaperTopic
 from papers.paging import PAPER_PAGE, paginate
 from recommender import feed, index, ranking
 from recommender.models import (
-    Collection,
     CollectionEntry,
     CollectionFeedItem,
     FeedItem,
@@ -46,7 +45,8 @@ def for_you(request: ReaderRequest, *, context: dict[str, Any]) -> HttpResponse:
     (web.pages): the reader's stamps, the header's and the cards' state, and
     each card's paper and counts, read by a few prepared queries.
     """
-    found = _STAMPS.rows(request.user.pk)
+    user_id = request.user.pk
+    found = _STAMPS.rows(user_id)
     record = found[0] if found else None
     if record is None or not record[PERSONAL] or record[LATEST_DAY] is None:
         context = _page_context(request, context)
@@ -54,19 +54,16 @@ def for_you(request: ReaderRequest, *, context: dict[str, Any]) -> HttpResponse:
             return render(request, "papers/home.html", context)
         return render(request, _template(request), context)
     # The page's papers follow from the stamps and the address.
-    ids_key = pages.key_of(request, "for-you", record)
+    ids_key = pages.key_of(request, "for-you", record[:COLLECTION])
     ids: list[int] | None = pages.kept(ids_key)
     if ids is None:
         context = _page_context(request, context)
         ids = [paper.pk for paper in context["page"]]
         pages.keep(ids_key, ids)
-    user_id = request.user.pk
-    collections = _COLLECTIONS.rows(user_id)
     version = (
-        record,
-        collections,
+        found,
         _CARDS.rows(*ids) if ids else [],
-        _HELD.rows(user_id, *ids) if ids and collections else [],
+        _HELD.rows(user_id, *ids) if ids and record[COLLECTION] is not None else [],
     )
     return pages.render_kept(
         request,
@@ -115,8 +112,9 @@ def _page_context(request: ReaderRequest, context: dict[str, Any]) -> dict[str, 
 
 
 # What a kept page shows, as prepared queries (web.prepared: built by the ORM
-# once, they cost the page 0.3 ms instead of 5). The reader's stamps: their
-# feed's, their card view, the header's unread replies, the catalogue's days.
+# once, they cost the page 0.3 ms instead of 5). The reader's stamps (their
+# feed's, their card view, the header's unread replies, the catalogue's
+# days), once per collection of theirs (the tabs and the cards' buttons).
 _STAMPS = Prepared(
     lambda user_id: feed.status_rows(
         user_id,
@@ -125,15 +123,13 @@ _STAMPS = Prepared(
         ),
         unread=unread_count_field(User(pk=user_id)),
         **catalogue_fields(),
-    )
+        **{
+            f"collection_{name}": F(f"user__collections__{name}")
+            for name in ("pk", "name", "used_at", "feed_enabled")
+        },
+    ).order_by("user__collections__position", "user__collections__pk")
 )
-PERSONAL, LATEST_DAY = 2, 5
-# The tabs and the cards' collection buttons.
-_COLLECTIONS = Prepared(
-    lambda user_id: Collection.objects.filter(owner_id=user_id).values_list(
-        "pk", "name", "used_at", "feed_enabled"
-    )
-)
+PERSONAL, LATEST_DAY, COLLECTION = 2, 5, 7
 # Each card's paper (its cached body follows its version) and counts.
 _CARDS = Prepared(
     lambda *ids: (

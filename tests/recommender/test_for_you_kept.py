@@ -62,10 +62,10 @@ def test_a_second_load_reads_a_few_stamps_not_the_cards(reader_client, fed):
         second = page(reader_client)
 
     assert titles(second) == titles(first) == ["Best match", "Fair match"]
-    # The session and its reader, the reader's collections (tabs and card
-    # buttons), the feed's stamps with the header's state, and the page's
+    # The session and its reader, the feed's stamps with the header's state
+    # and the reader's collections (tabs and card buttons), and the page's
     # papers with their counts.
-    assert len(queries) == 5
+    assert len(queries) == 4
 
 
 def test_another_readers_like_shows_on_the_next_load(reader_client, fed):
@@ -112,6 +112,11 @@ def test_a_paper_added_to_a_collection_shows_on_its_card(reader_client, reader, 
     collections.add_paper(collection=shelf, paper=fed[0])
 
     assert collected(home(reader_client), fed[0]) == "true"
+
+    shelf.name = "To read"
+    collections.save_collection(shelf)
+
+    assert "To read" in card(home(reader_client), fed[1])
 
 
 def test_a_judged_paper_leaves_the_page_at_the_next_load(reader_client, fed):
