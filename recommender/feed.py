@@ -13,7 +13,7 @@ import numpy as np
 from django.conf import settings
 from django.db import transaction
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
-from django.db.models.expressions import BaseExpression
+from django.db.models.expressions import Combinable
 from django.utils import timezone
 
 from accounts.models import User
@@ -286,7 +286,7 @@ class FeedStatus:
     personal: bool  # a model from likes or interests ranks the feed
 
 
-def status_rows(user_id: int, **also: BaseExpression) -> QuerySet[ReaderModel, Any]:
+def status_rows(user_id: int, **also: Combinable) -> QuerySet[ReaderModel, Any]:
     """The reader's feed record as values: `requested_at` (their latest
     change), `feed_built_at`, `personal`, and what a page reads with them
     (`also`); no row before the reader's first change."""
