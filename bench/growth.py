@@ -292,11 +292,11 @@ def report(results: list[dict[str, Any]], setup: list[str]) -> str:
             f" {r['peak_mb']:.0f} | {r['database_mb']:,.0f} |"
         )
     sizes = sorted({papers for papers, _ in p50})
-    mid, large = sizes[-2], sizes[-1]
+    small, large = sizes[0], sizes[-1]
     few, many = READERS
     projected = []
     for c in COSTS:
-        by_papers = _exponent(p50[(mid, few)][c], p50[(large, few)][c], large / mid)
+        by_papers = _exponent(p50[(small, few)][c], p50[(large, few)][c], large / small)
         by_readers = _exponent(p50[(large, few)][c], p50[(large, many)][c], many / few)
         at_target = (
             p50[(large, many)][c]
@@ -307,8 +307,18 @@ def report(results: list[dict[str, Any]], setup: list[str]) -> str:
             f"| {c.replace('_', ' ')} | {by_papers:.2f} | {by_readers:.2f}"
             f" | {p50[(large, many)][c]:.1f} | {at_target:.1f} |"
         )
-    peak = [r["peak_mb"] for r in results if r["readers"] == few]
-    mem_exponent = _exponent(peak[-2], peak[-1], large / mid)
+    # Memory and storage grow by a part that is the same at every size and a
+    # part per paper (the corpus) or per reader (likes, models, feeds).
+    peak = {r["papers"]: r["peak_mb"] for r in results if r["readers"] == few}
+    per_paper = (peak[large] - peak[small]) / (large - small)
+    disk = {(r["papers"], r["readers"]): r["database_mb"] for r in results}
+    per_reader = (disk[(large, many)] - disk[(large, few)]) / (many - few)
+    per_db_paper = (disk[(large, few)] - disk[(small, few)]) / (large - small)
+    disk_at_target = (
+        disk[(large, many)]
+        + per_reader * (TARGET_READERS - many)
+        + per_db_paper * (TARGET_PAPERS - large)
+    )
     lines = [
         "## How the costs grow with the catalogue and the readers",
         "",
@@ -340,17 +350,22 @@ def report(results: list[dict[str, Any]], setup: list[str]) -> str:
         "",
         f"Projected to {TARGET_PAPERS:,} papers and {TARGET_READERS:,} readers: each"
         " cost grows as (papers)^a (readers)^b, a measured from"
-        f" {mid:,} to {large:,} papers and b from {few:,} to {many:,} readers"
+        f" {small:,} to {large:,} papers and b from {few:,} to {many:,} readers"
         " (a shrinking cost is taken as flat):",
         "",
         "| cost | a | b | at the largest measured, ms | projected, ms |",
         "| --- | ---: | ---: | ---: | ---: |",
         *projected,
         "",
-        f"- Peak memory of a process with the corpus loaded grows as (papers)^"
-        f"{mem_exponent:.2f}: {peak[-1]:.0f} MB at {large:,} papers, about"
-        f" {peak[-1] * (TARGET_PAPERS / large) ** mem_exponent:,.0f} MB at"
+        f"- Peak memory of a process with the corpus loaded: {peak[small]:.0f} MB"
+        f" at {small:,} papers, {peak[large]:.0f} MB at {large:,}, so"
+        f" {per_paper * 1000:.1f} MB per 1,000 papers: about"
+        f" {(peak[large] + per_paper * (TARGET_PAPERS - large)) / 1024:.1f} GB at"
         f" {TARGET_PAPERS:,}.",
+        f"- Database: {per_reader * 1024:.0f} kB per reader (likes, model, stored"
+        f" feed), {per_db_paper * 1024:.0f} kB"
+        f" per paper: about {disk_at_target / 1024:.0f} GB at {TARGET_PAPERS:,}"
+        f" papers and {TARGET_READERS:,} readers.",
         "",
         "| papers | " + " | ".join(f"{step} s" for step in STEPS) + " |",
         "| ---: | " + " | ".join("---:" for _ in STEPS) + " |",
