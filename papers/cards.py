@@ -1,19 +1,26 @@
-"""The part of a paper card that is the same for every reader: title, authors,
-date, topics and abstract. Each process renders it once per version of the
-paper and keeps it in the cache; a page looks all of its cards up at once and
-fetches topics only for the ones it has to render."""
+"""A paper's card, rendered once per version of what it shows and kept in
+each process's cache. The body is the same for every reader (title, authors,
+date, topics and abstract): a page looks all of its bodies up at once and
+fetches topics only for the ones it has to render. The whole card adds what
+the page's reader sees (counts, why, their judgement and collections): a
+page whose stamps changed, as For you's do after each like, renders again
+only the cards that changed."""
 
 import hashlib
 from collections.abc import Sequence
 
 from django.core.cache import cache
 from django.db.models import Prefetch, prefetch_related_objects
+from django.template import Context
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
+from papers import hooks
 from papers.models import Paper, PaperTopic
+from web.pages import mark
 
 BODY_TEMPLATE = "papers/_card_body.html"
+CARD_TEMPLATE = "papers/_paper_card.html"
 BODY_SECONDS = 86400
 
 
@@ -48,3 +55,47 @@ def card_body(paper: Paper, words: Sequence[str] = ()) -> SafeString:
     if not hasattr(paper, "card_body"):
         attach_card_bodies([paper], words)
     return paper.card_body  # type: ignore[attr-defined,no-any-return]
+
+
+def _why(paper: Paper) -> tuple[object, ...] | None:
+    """What the card's "why" line shows: a feed item's reasons (the liked or
+    collected paper by id: an edit of its title shows within a day)."""
+    why = getattr(paper, "why", None)
+    if why is None:
+        return None
+    return (
+        tuple(why.terms or ()),
+        getattr(why, "closest_liked_id", None),
+        getattr(why, "closest_entry_id", None),
+        getattr(why, "followed_author", ""),
+    )
+
+
+def paper_card(context: Context, paper: Paper) -> SafeString:
+    """The card of `paper` as this page shows it to its reader."""
+    token = context.get("csrf_token")
+    template = context.template.engine.get_template(CARD_TEMPLATE)  # type: ignore[union-attr]
+    if not token:  # rendered outside a request: nothing to keep
+        with context.push(paper=paper):
+            return mark_safe(template.render(context))  # noqa: S308
+    request = context["request"]
+    words = context.get("words") or []
+    version = (
+        _key(paper, words),
+        getattr(paper, "likes", None),
+        getattr(paper, "comment_count", None),
+        _why(paper),
+        request.user.pk,
+        request.get_full_path(),
+        hooks.card_state(context, paper),
+    )
+    digest = hashlib.md5(repr(version).encode(), usedforsecurity=False).hexdigest()
+    key = f"reader-card:{digest}"
+    html: str | None = cache.get(key)
+    if html is None:
+        # Kept with a mark for the CSRF token, filled in per response.
+        with context.push(paper=paper, csrf_token=mark("csrf")):
+            html = template.render(context)
+        cache.set(key, html, BODY_SECONDS)
+    # Rendered by our templates, which escape every field.
+    return mark_safe(html.replace(mark("csrf"), str(token)))  # noqa: S308

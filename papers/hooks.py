@@ -8,12 +8,13 @@ it, papers have no likes and lists keep their own order. Likewise the
 discussion app counts the comments shown on cards.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Expression, IntegerField, Value
+from django.template import Context
 
 
 class ReaderRanking(Protocol):
@@ -31,6 +32,10 @@ class Hooks:
     reader_ranking: ReaderRanking | None = None
     # Paper ids -> how many comments each has (absent: none), in one query.
     comment_counts: Callable[[Sequence[int]], dict[int, int]] | None = None
+    # What a card shows of the page's reader (their judgement, collections),
+    # given the page's context and the card's Paper (which models.py, that
+    # imports this module, defines).
+    card_state: Callable[[Context, Any], Hashable] | None = None
 
 
 _hooks = Hooks()
@@ -41,6 +46,7 @@ def register(
     like_count: Callable[[], Expression] | None = None,
     reader_ranking: ReaderRanking | None = None,
     comment_counts: Callable[[Sequence[int]], dict[int, int]] | None = None,
+    card_state: Callable[[Context, Any], Hashable] | None = None,
 ) -> None:
     if like_count is not None:
         _hooks.like_count = like_count
@@ -48,6 +54,8 @@ def register(
         _hooks.reader_ranking = reader_ranking
     if comment_counts is not None:
         _hooks.comment_counts = comment_counts
+    if card_state is not None:
+        _hooks.card_state = card_state
 
 
 def like_count() -> Expression:
@@ -72,3 +80,11 @@ def comment_counts(paper_ids: Sequence[int]) -> dict[int, int]:
     if _hooks.comment_counts is None or not paper_ids:
         return {}
     return _hooks.comment_counts(paper_ids)
+
+
+def card_state(context: Context, paper: Any) -> Hashable:
+    """What the card of `paper` shows of the page's reader (None without an
+    app that knows readers): a card is rendered again when it changes."""
+    if _hooks.card_state is None:
+        return None
+    return _hooks.card_state(context, paper)

@@ -16,10 +16,15 @@ class RecommenderConfig(AppConfig):
         from recommender.pending import apply_after_login
         from recommender.ranking import rank_for_reader
         from recommender.receivers import welcome_new_papers
+        from recommender.templatetags.recommender_tags import card_state
 
         catalogue_changed.connect(welcome_new_papers, dispatch_uid="new_papers")
         user_logged_in.connect(apply_after_login, dispatch_uid="pending_feedback")
-        hooks.register(like_count=like_count, reader_ranking=rank_for_reader)
+        hooks.register(
+            like_count=like_count,
+            reader_ranking=rank_for_reader,
+            card_state=card_state,
+        )
         # Web and worker processes train side by side: a BLAS pool of one
         # thread per core in each would make them fight over the cores (a
         # logistic regression fit took 3 to 14 times longer that way).

@@ -31,9 +31,10 @@ SECONDS = 3600
 
 
 @functools.cache
-def _mark(name: str) -> str:
-    # Derived from the secret key: a paper's text cannot spell it, so filling
-    # in the marks never touches what the page shows.
+def mark(name: str) -> str:
+    """What a kept piece of HTML holds in place of a value that differs per
+    response (`csrf`, `nonce`). Derived from the secret key: a paper's text
+    cannot spell it, so filling it in never touches what the page shows."""
     return "pf-" + salted_hmac("web.pages", name, algorithm="sha256").hexdigest()[:32]
 
 
@@ -76,11 +77,11 @@ def render_kept(
     key = key_of(request, template_name, version)
     body: str | None = kept(key)
     if body is None:
-        marks = {"csrf_token": _mark("csrf"), "csp_nonce": _mark("nonce")}
+        marks = {"csrf_token": mark("csrf"), "csp_nonce": mark("nonce")}
         body = render_to_string(template_name, context() | marks, request)
         keep(key, body)
-    body = body.replace(_mark("csrf"), get_token(request))
+    body = body.replace(mark("csrf"), get_token(request))
     nonce = get_nonce(request)
     if nonce is not None:
-        body = body.replace(_mark("nonce"), str(nonce))
+        body = body.replace(mark("nonce"), str(nonce))
     return HttpResponse(body)

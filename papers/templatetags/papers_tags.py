@@ -49,3 +49,8 @@ def with_card_bodies(context: template.Context, papers: Sequence[Paper]) -> list
 @register.simple_tag(takes_context=True)
 def card_body(context: template.Context, paper: Paper) -> SafeString:
     return cards.card_body(paper, context.get("words") or [])
+
+
+@register.simple_tag(takes_context=True)
+def paper_card(context: template.Context, paper: Paper) -> SafeString:
+    return cards.paper_card(context, paper)

@@ -1,3 +1,4 @@
+from collections.abc import Hashable
 from dataclasses import dataclass
 from operator import attrgetter
 
@@ -51,6 +52,24 @@ def collect_of(context: template.Context, paper: Paper) -> Collect | None:
         main = max(reader.collections, key=attrgetter("used_at"), default=None)
     return Collect(
         main=main, main_holds=main is not None and main.pk in held, menu=menu
+    )
+
+
+def card_state(context: template.Context, paper: Paper) -> Hashable:
+    """What a card shows of the reader (papers.hooks): their judgement of
+    `paper`, and its collection button and menu (the page's collection, if
+    any, is in the page's address)."""
+    collect = collect_of(context, paper)
+    return (
+        feedback_of(context, paper),
+        context.get("undo"),
+        None
+        if collect is None
+        else (
+            None if collect.main is None else (collect.main.pk, collect.main.name),
+            collect.main_holds,
+            tuple((c.pk, c.name, holds) for c, holds in collect.menu),
+        ),
     )
 
 
