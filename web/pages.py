@@ -75,13 +75,14 @@ def render_kept(
     if len(get_messages(request)):
         return HttpResponse(render_to_string(template_name, context(), request))
     key = key_of(request, template_name, version)
-    body: str | None = kept(key)
+    # Kept as bytes: served without encoding the page again.
+    body: bytes | None = kept(key)
     if body is None:
         marks = {"csrf_token": mark("csrf"), "csp_nonce": mark("nonce")}
-        body = render_to_string(template_name, context() | marks, request)
+        body = render_to_string(template_name, context() | marks, request).encode()
         keep(key, body)
-    body = body.replace(mark("csrf"), get_token(request))
+    body = body.replace(mark("csrf").encode(), get_token(request).encode())
     nonce = get_nonce(request)
     if nonce is not None:
-        body = body.replace(mark("nonce"), str(nonce))
+        body = body.replace(mark("nonce").encode(), str(nonce).encode())
     return HttpResponse(body)

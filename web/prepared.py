@@ -16,7 +16,9 @@ versions, not for showing.
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import psycopg
 from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import QuerySet
 
 # Stand-ins no id or count takes: the built query's parameters that equal
@@ -49,7 +51,24 @@ class Prepared:
             else p
             for p in params
         ]
-        with connections[alias].cursor() as cursor:
+        connection = connections[alias]
+        with _cursor(connection) as cursor:
             cursor.execute(sql, put)
             rows: list[tuple[Any, ...]] = cursor.fetchall()
         return rows
+
+
+def _cursor(connection: BaseDatabaseWrapper) -> Any:
+    """A cursor of `connection`, logged and its errors wrapped as Django's
+    are. On PostgreSQL it binds its parameters on the server, so that psycopg
+    prepares a query run again and again on a connection and the server
+    skips planning it (0.34 of the stamps query's 0.48 ms)."""
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        raw = psycopg.Cursor(connection.connection)
+    # Both wrap a driver's cursor (django-stubs types it as the wrapper).
+    if connection.queries_logged:
+        return connection.make_debug_cursor(raw)  # type: ignore[arg-type]
+    return connection.make_cursor(raw)  # type: ignore[arg-type]
