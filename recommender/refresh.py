@@ -122,17 +122,24 @@ def update_quality(
 
 
 def train_readers(*, everyone: bool = False, progress: Progress | None = None) -> int:
-    """Retrain the readers whose model is missing, of an older index or older
-    than their feedback (everyone with feedback when `everyone`), and rebuild
-    their feeds."""
+    """Retrain the readers whose model is missing, of an older index, or whose
+    model or feed is older than their feedback (everyone with feedback when
+    `everyone`), and rebuild their feeds."""
     index = current_index()
     if index is None:
         return 0
     readers = User.objects.filter(feedback__isnull=False).distinct()
     if not everyone:
-        fresh = ReaderModel.objects.filter(
-            index_version=index.version, trained_at__isnull=False
-        ).exclude(requested_at__gt=models.F("trained_at"))
+        # Up to date: a model of this index, trained and its feed built
+        # since the reader's latest change (a refresh whose worker died
+        # between the two stored the model only).
+        fresh = (
+            ReaderModel.objects.filter(
+                index_version=index.version, trained_at__isnull=False
+            )
+            .exclude(requested_at__gt=models.F("trained_at"))
+            .exclude(requested_at__gt=models.F("feed_built_at"))
+        )
         readers = readers.exclude(pk__in=fresh.values("user_id"))
     trained = 0
     for user in readers.order_by("pk").iterator():

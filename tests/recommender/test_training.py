@@ -1,6 +1,8 @@
 """Readers' models: trained from their feedback, stored and used to rank, on
 the real sample papers in a real database."""
 
+import datetime as dt
+
 import pytest
 
 from papers.models import Paper
@@ -48,6 +50,26 @@ def test_a_model_of_an_older_index_is_retrained(catalogue):
     assert record.index_version != old_version
     assert record.index_version == TextIndex.objects.get(is_current=True).version
     assert training.load_reader_model(user=reader) is not None
+
+
+def test_a_feed_lost_after_its_model_was_stored_is_rebuilt_by_the_catch_up(
+    catalogue,
+):
+    reader = make_user()
+    like(reader, catalogue[:3])
+    refresh.refresh_reader(user=reader)
+    built = ReaderModel.objects.get(user=reader).feed_built_at
+    assert built is not None
+    # A later change whose model was stored but whose feed never was (its
+    # worker gone between the two, or the feed's commit lost in a crash).
+    ReaderModel.objects.filter(user=reader).update(
+        requested_at=built + dt.timedelta(seconds=1),
+        trained_at=built + dt.timedelta(seconds=2),
+    )
+    assert feed.feed_status(user=reader).updating
+
+    assert refresh.train_readers() == 1
+    assert not feed.feed_status(user=reader).updating
 
 
 def test_feed_items_name_terms_and_the_closest_like(catalogue):
