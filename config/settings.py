@@ -305,8 +305,9 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
-# Each process keeps the rendered paper cards it served (the part that is the
-# same for every reader, keyed by the paper's version): derived, never shared.
+# Each process keeps the rendered paper cards it served (papers.cards: each
+# card's body, keyed by the paper's version, and each reader's whole card,
+# keyed by what it shows them): derived, never shared.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
