@@ -62,7 +62,6 @@ def card_state(context: template.Context, paper: Paper) -> Hashable:
     collect = collect_of(context, paper)
     return (
         feedback_of(context, paper),
-        context.get("undo"),
         None
         if collect is None
         else (
