@@ -22,6 +22,7 @@ from recommender import locks
 from recommender.collaborative import signal_over
 from recommender.engine.reader import (
     Candidates,
+    liked_similarity,
     model_from_bytes,
     score,
     score_many,
@@ -94,20 +95,24 @@ def build_feed(
     if window is not None and current is not None and model is not None:
         papers = papers_of(window, current)
         if papers.ids:
+            vectors = current.corpus.vectors[papers.rows]
+            # Scored and explained from one product of the papers and the likes.
+            similarity = liked_similarity(model, current.corpus, vectors)
             scores = score(
                 model,
-                current.corpus.vectors[papers.rows],
+                vectors,
                 current.corpus.lsa[papers.rows],
                 corpus=current.corpus,
                 candidate_rows=papers.rows,
                 collaborative=signal_over(current),
+                similarity=similarity,
             )
             judged = set(
                 Feedback.objects.filter(user=user).values_list("paper_id", flat=True)
             )
             followed = papers.by_followed(followed_authors([user.pk])[user.pk])
             items = _feed_items(
-                user.pk, model, scores, papers, judged, current, followed
+                user.pk, model, scores, papers, judged, current, followed, similarity
             )
     stored = _store_feeds(
         {user.pk: stamp}, items, built_for or timezone.now(), days=window, window=window
@@ -226,11 +231,13 @@ def _feed_items(
     judged: Collection[int],
     current: Current,
     followed: dict[int, str],
+    similarity: np.ndarray | None = None,
 ) -> list[Row]:
     """The best PAPERFEED_FEED_SIZE papers of each day by `scores` (one per
     paper of `papers`) that the reader has not judged, with why each is there,
     and every unjudged paper of an author they follow (`followed`: positions
-    in `papers` and the author), first of its day."""
+    in `papers` and the author), first of its day. `similarity` is the
+    model's `liked_similarity` of `papers`, when scoring computed it."""
     picked = pick_best(scores, papers, judged)
     chosen_set = set(picked)
     picked += [
@@ -247,7 +254,9 @@ def _feed_items(
             "closest_liked_id": closest,
         }
         for i, (terms, closest) in zip(
-            picked, explain_picks(model, picked, papers, current), strict=True
+            picked,
+            explain_picks(model, picked, papers, current, similarity),
+            strict=True,
         )
     ]
 

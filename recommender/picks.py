@@ -94,10 +94,16 @@ def pick_best(
 
 
 def explain_picks(
-    model: EngineModel, picked: Sequence[int], papers: Papers, current: Current
+    model: EngineModel,
+    picked: Sequence[int],
+    papers: Papers,
+    current: Current,
+    similarity: np.ndarray | None = None,
 ) -> list[tuple[list[str], int | None]]:
     """Why each of `picked` (positions in `papers`) is there: its terms that
-    match the model, and the id of the model's positive paper it is closest to."""
+    match the model, and the id of the model's positive paper it is closest to.
+    `similarity` is the model's `liked_similarity` of `papers`, if scoring
+    computed it."""
     if not picked:
         return []
     corpus = current.corpus
@@ -108,6 +114,7 @@ def explain_picks(
         corpus.vectors[liked_rows],
         current.index.terms,
         named=current.index.named,
+        similarity=None if similarity is None else similarity[list(picked)],
     )
     return [
         (terms, None if nearest is None else int(corpus.ids[liked_rows[nearest]]))

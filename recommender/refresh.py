@@ -11,7 +11,8 @@ trainings on a worker instead of one each.
 A change that comes while a refresh trains is noticed when the refresh
 stores: the model and the feed are each stored only while the reader's stamp
 is still the one the refresh answers, checked with the reader's record
-locked (`training.lock_latest`). A refresh overtaken by an unlike, a reset
+locked (the model's one UPDATE filters on the stamp; the feed's store locks
+the record first, `training.lock_latest`). A refresh overtaken by an unlike, a reset
 of the reader's interests or the account's deletion stores nothing from then
 on: the unlike's own refresh does the work (and until it has, the stamps say
 the model is out of date, so the periodic catch-up retrains it if that
@@ -85,6 +86,14 @@ def refresh_reader(*, user: User, requested_at: dt.datetime | None = None) -> bo
         return True
 
 
+def quality_due(likes: int, estimated_on: int | None) -> bool:
+    """Whether a reader with `likes` likes, whose quality was last estimated
+    on `estimated_on` likes (None: never), needs a new estimate."""
+    return estimated_on is None or abs(likes - estimated_on) >= max(
+        1, QUALITY_CHANGE * estimated_on
+    )
+
+
 def update_quality(
     *, user: User, requested_at: dt.datetime | None = None
 ) -> float | None:
@@ -103,10 +112,7 @@ def update_quality(
     if current is None or stored is None:
         return None
     judged = feedback_ids(user)
-    last = stored["quality_likes"]
-    if last is not None and abs(len(judged.liked) - last) < max(
-        1, QUALITY_CHANGE * last
-    ):
+    if not quality_due(len(judged.liked), stored["quality_likes"]):
         quality: float | None = stored["quality"]
         return quality
     estimate = estimate_quality(

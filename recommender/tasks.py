@@ -30,7 +30,7 @@ from recommender import (
     locks,
     refresh,
 )
-from recommender.models import Collection
+from recommender.models import Collection, ReaderModel
 from web.tasks import send
 
 logger = logging.getLogger(__name__)
@@ -130,10 +130,18 @@ def refresh_reader(
         # Another worker is training this reader; its result may predate this
         # change, so this one runs once that training is done.
         raise self.retry(countdown=1, max_retries=120) from None
-    if done:
+    if not done:
+        return
+    counts = (
+        ReaderModel.objects.filter(user=user)
+        .values_list("n_likes", "quality_likes")
+        .first()
+    )
+    if counts is not None and refresh.quality_due(*counts):
         # Not inside the refresh: three trainings, which other readers'
         # refreshes would wait behind, and during a run of likes each estimate
-        # would be outdated by the next like.
+        # would be outdated by the next like. Sent only when due: most likes
+        # move the estimate too little (a task and its reads, 3 ms a like).
         send(
             update_quality,
             (user.pk, requested_at),

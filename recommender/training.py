@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from django.db import transaction
 from django.utils import timezone
 from scipy import sparse
 
@@ -36,10 +35,10 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Trained:
-    """A training's result: the stored record, and the model it holds (None
-    when the reader has nothing to learn from yet)."""
+    """A training's result: the likes it learned from, and the model it
+    stored (None when the reader has nothing to learn from yet)."""
 
-    record: ReaderModel
+    n_likes: int
     model: EngineModel | None
 
 
@@ -130,22 +129,26 @@ def train_reader_model(
         return None
     subject = reader_subject(user)
     model = train_subject(subject, current)
-    with transaction.atomic():
-        if requested_at is not None and not lock_latest({user.pk: requested_at}):
-            raise Overtaken(f"reader {user.pk} changed since {requested_at}")
-        record, _ = (
-            ReaderModel.objects.select_for_update()
-            .defer("data")  # replaced below: no need to read the old one
-            .get_or_create(user=user, defaults={"index_version": current.index.version})
-        )
-        record.index_version = current.index.version
-        record.data = model_to_bytes(model) if model else b""
-        record.n_likes = len(subject.liked)
-        record.n_dismissed = len(subject.dismissed)
-        record.trained_at = timezone.now()
-        record.save()
-    logger.info("trained the model of reader %s on %s likes", user.pk, record.n_likes)
-    return Trained(record=record, model=model)
+    stored = {
+        "index_version": current.index.version,
+        "data": model_to_bytes(model) if model else b"",
+        "n_likes": len(subject.liked),
+        "n_dismissed": len(subject.dismissed),
+        "trained_at": timezone.now(),
+    }
+    if requested_at is None:
+        ReaderModel.objects.update_or_create(user=user, defaults=stored)
+    # One statement that stores the model only while the change it answers is
+    # the reader's latest: locking the record first, then reading it and
+    # saving every field took three (2 of a like's 70 ms).
+    elif not ReaderModel.objects.filter(user=user, requested_at=requested_at).update(
+        **stored
+    ):
+        raise Overtaken(f"reader {user.pk} changed since {requested_at}")
+    logger.info(
+        "trained the model of reader %s on %s likes", user.pk, len(subject.liked)
+    )
+    return Trained(n_likes=len(subject.liked), model=model)
 
 
 def _interests_of(user: User) -> str:

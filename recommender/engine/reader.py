@@ -218,23 +218,25 @@ def train_reader(
     centroid_profile = normalize(sparse.csr_matrix(centroid.astype(np.float32)))
     lsa_profile = normalize(lsa[None, :]).ravel().astype(np.float32)
 
-    # A dense vector: sparse-by-sparse products cost ten times as much here.
-    similarity = corpus.vectors @ centroid_profile.toarray().ravel()
-    nearest = _top_rows(similarity, judged, EXPANSION_NEIGHBOURS)
-    expansion = _weighted_profile(corpus, nearest, similarity[nearest])
-
-    collab_text = sparse.csr_matrix((1, n_terms), dtype=np.float32)
-    if collaborative is not None and collaborative.related.nnz and len(liked_rows):
-        related = np.asarray(collaborative.related[liked_rows].sum(axis=0)).ravel()
-        recommended = _top_rows(related, judged, COLLAB_TEXT_NEIGHBOURS)
-        if len(recommended):
-            collab_text = _weighted_profile(corpus, recommended, related[recommended])
-
     n_liked = liked_vectors.shape[0]
     if weights is None:
         weights = weights_for(n_liked, follows=bool(followed))
-    linear = sparse.csr_matrix((1, n_terms), dtype=np.float32)
-    intercept = 0.0
+    # A profile its weights leave out is not computed: the expansion's pass
+    # over the whole corpus was a third of a refresh's training (9 of 26 ms)
+    # for every reader of more than one like, who never used it.
+    empty = sparse.csr_matrix((1, n_terms), dtype=np.float32)
+    expansion = (
+        _expansion(corpus, centroid_profile, judged)
+        if weights.get("expansion")
+        else empty
+    )
+    collab_text = (
+        _collab_text(corpus, collaborative, liked_rows, judged)
+        if weights.get("collab_text") and collaborative is not None
+        else empty
+    )
+
+    linear, intercept = empty, 0.0
     if weights.get("linear"):
         negatives = _background(corpus, judged, background, seed)
         linear, intercept = _logistic(
@@ -255,6 +257,32 @@ def train_reader(
         weights=weights,
         followed=tuple(sorted(set(followed))),
     )
+
+
+def _expansion(
+    corpus: Corpus, centroid: sparse.csr_matrix, judged: np.ndarray
+) -> sparse.csr_matrix:
+    """The profile of the unjudged papers nearest the centroid."""
+    # A dense vector: sparse-by-sparse products cost ten times as much here.
+    similarity = corpus.vectors @ centroid.toarray().ravel()
+    nearest = _top_rows(similarity, judged, EXPANSION_NEIGHBOURS)
+    return _weighted_profile(corpus, nearest, similarity[nearest])
+
+
+def _collab_text(
+    corpus: Corpus,
+    collaborative: Collaborative,
+    liked_rows: np.ndarray,
+    judged: np.ndarray,
+) -> sparse.csr_matrix:
+    """The profile of the unjudged papers the collaborative signal recommends
+    from the liked ones (empty without either)."""
+    if collaborative.related.nnz and len(liked_rows):
+        related = np.asarray(collaborative.related[liked_rows].sum(axis=0)).ravel()
+        recommended = _top_rows(related, judged, COLLAB_TEXT_NEIGHBOURS)
+        if len(recommended):
+            return _weighted_profile(corpus, recommended, related[recommended])
+    return sparse.csr_matrix((1, corpus.vectors.shape[1]), dtype=np.float32)
 
 
 def _background(
@@ -312,18 +340,22 @@ def components(
     corpus: Corpus | None = None,
     candidate_rows: np.ndarray | None = None,
     collaborative: Collaborative | None = None,
+    similarity: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Raw component scores of the candidates (rows of `vectors` and `lsa`),
     one array of shape (candidates,) per component.
 
     The collaborative components need the candidates' rows in `corpus`;
-    without them they are zero.
+    without them they are zero. `similarity` is `liked_similarity` of the
+    candidates when the caller has it (a refresh explains its picks with it).
     """
     parts = _text_parts([model], vectors, lsa)
     n = vectors.shape[0]
     for name in ("related", "walk", "popularity", "topics", "nearest"):
         parts[name] = np.zeros((n, 1), dtype=np.float32)
-    if corpus is not None:
+    if similarity is not None and model.weights.get("nearest"):
+        parts["nearest"] = _nearest_mean(similarity)[:, None]
+    elif corpus is not None:
         parts["nearest"] = _nearest_parts([model], corpus, vectors)
     if corpus is not None and candidate_rows is not None:
         parts["topics"] = _topic_parts([model], corpus, candidate_rows)
@@ -371,6 +403,7 @@ def score(
     corpus: Corpus | None = None,
     candidate_rows: np.ndarray | None = None,
     collaborative: Collaborative | None = None,
+    similarity: np.ndarray | None = None,
 ) -> np.ndarray:
     """One score per candidate row: higher is a better match for the reader."""
     parts = components(
@@ -380,6 +413,7 @@ def score(
         corpus=corpus,
         candidate_rows=candidate_rows,
         collaborative=collaborative,
+        similarity=similarity,
     )
     return _blend(parts, [model.weights])[:, 0]
 
@@ -471,16 +505,27 @@ def _nearest_parts(
     sits between the subjects, where this finds the one a paper is near."""
     out = np.zeros((vectors.shape[0], len(models)), dtype=np.float32)
     for column, model in enumerate(models):
-        if not model.weights.get("nearest"):
-            continue
-        liked = corpus.vectors[corpus.rows(model.liked.tolist())]
-        if liked.shape[0] == 0:
-            continue
-        similarity = (vectors @ liked.T).toarray()
-        k = min(NEAREST, liked.shape[0])
-        nearest = -np.partition(-similarity, k - 1, axis=1)[:, :k]
-        out[:, column] = nearest.mean(axis=1)
+        if model.weights.get("nearest"):
+            out[:, column] = _nearest_mean(liked_similarity(model, corpus, vectors))
     return out
+
+
+def liked_similarity(
+    model: ReaderModel, corpus: Corpus, vectors: sparse.csr_matrix
+) -> np.ndarray:
+    """The cosine of each row of `vectors` to each of the model's liked papers
+    in `corpus`: (rows, likes). Both the `nearest` component and the why of
+    a pick (`explain_many`) read it; a refresh computes it once for both."""
+    liked = corpus.vectors[corpus.rows(model.liked.tolist())]
+    return np.asarray((vectors @ liked.T).toarray(), dtype=np.float32)
+
+
+def _nearest_mean(similarity: np.ndarray) -> np.ndarray:
+    """The mean of each row's NEAREST largest similarities (zero without likes)."""
+    if similarity.shape[1] == 0:
+        return np.zeros(similarity.shape[0], dtype=np.float32)
+    k = min(NEAREST, similarity.shape[1])
+    return -np.partition(-similarity, k - 1, axis=1)[:, :k].mean(axis=1)
 
 
 def _topic_parts(
@@ -502,11 +547,13 @@ def explain_many(
     *,
     top: int = 3,
     named: np.ndarray | None = None,
+    similarity: np.ndarray | None = None,
 ) -> list[tuple[list[str], int | None]]:
     """For each row of `vectors`: the terms that most raise its match (largest
     positive contribution to the centroid cosine first, ties in term order) and
     the row of the most similar liked paper in `liked_vectors` (None without
-    likes).
+    likes). `similarity`, when given, is `vectors @ liked_vectors.T` already
+    computed (dense).
 
     A term is named only if it carries at least WHY_MIN_SHARE of the row's
     match, and only with another such term: one word that merely happens to
@@ -549,7 +596,8 @@ def explain_many(
 
     if liked_vectors.shape[0] == 0:
         return [(row_terms, None) for row_terms in matched]
-    similarity = (vectors @ liked_vectors.T).toarray()
+    if similarity is None:
+        similarity = (vectors @ liked_vectors.T).toarray()
     closest = similarity.argmax(axis=1).tolist()
     return list(zip(matched, closest, strict=True))
 
