@@ -3,6 +3,7 @@ collapse into one training, and one overtaken by an unlike, a reset or the
 account's deletion stores nothing."""
 
 import datetime as dt
+import itertools
 import logging
 import threading
 from collections.abc import Callable
@@ -50,6 +51,32 @@ def test_ten_quick_likes_cause_one_training_and_one_quality_estimate(
     assert logged("estimated the quality") == 1
     record = ReaderModel.objects.get(user=reader)
     assert record.n_likes == record.quality_likes == 10
+    assert record.quality is not None
+
+
+def test_the_quality_is_estimated_again_once_the_likes_moved_by_a_quarter(
+    catalogue, django_capture_on_commit_callbacks, caplog
+):
+    reader = make_user()
+    papers = iter(catalogue)
+
+    def like(count: int) -> int:
+        """Like `count` more papers, then refresh as a like does; how many
+        quality estimates that made."""
+        with django_capture_on_commit_callbacks(execute=True):
+            for paper in itertools.islice(papers, count):
+                Feedback.objects.create(user=reader, paper=paper, value=Feedback.LIKE)
+            tasks.request_refresh(user=reader)
+        estimates = [r for r in caplog.records if r.getMessage().startswith("estim")]
+        caplog.clear()
+        return len(estimates)
+
+    with caplog.at_level(logging.INFO, logger="recommender"):
+        assert like(12) == 1
+        # 12 + 3 is a quarter more: the 13th and 14th likes ask for none.
+        assert [like(1), like(1), like(1)] == [0, 0, 1]
+    record = ReaderModel.objects.get(user=reader)
+    assert record.n_likes == record.quality_likes == 15
     assert record.quality is not None
 
 

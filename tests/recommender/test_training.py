@@ -89,3 +89,26 @@ def test_feed_items_name_terms_and_the_closest_like(catalogue):
     assert item.terms
     text = f"{candidate.title} {candidate.abstract}".lower()
     assert all(term in text for term in item.terms)
+
+
+def test_a_deleted_paper_leaves_the_feeds_and_their_why(catalogue):
+    """Feed items keep no foreign key in the database (a refresh writes
+    hundreds): deleting a paper still takes its items away, and an item
+    whose closest liked paper it was keeps its place without it."""
+    reader = make_user()
+    astro = [p for p in catalogue if primary(p).startswith("astro-ph")]
+    like(reader, astro[:3])
+    day = Paper.objects.latest("announced_on").announced_on
+    Paper.objects.filter(pk__in=[p.pk for p in astro[3:6]]).update(announced_on=day)
+    training.train_reader_model(user=reader)
+    feed.build_feed(user=reader)
+    gone, kept = astro[3], FeedItem.objects.filter(user=reader, paper=astro[4]).get()
+    closest = kept.closest_liked
+    assert closest is not None
+
+    Paper.objects.filter(pk__in=[gone.pk, closest.pk]).delete()
+
+    assert not FeedItem.objects.filter(paper_id=gone.pk).exists()
+    kept.refresh_from_db()
+    assert kept.closest_liked is None
+    assert "which you liked" not in kept.why_text()
