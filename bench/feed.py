@@ -152,15 +152,19 @@ def run() -> str:
     ):
         logs = Path(tmp)
         setup, readers = prepare(database_url)
-        costs = run_child("bench.feed", "costs", database_url)
-        engine = run_child("bench.floors", "engine", database_url)
-        profiled = run_child(
-            "bench.profiles", "measure", database_url, env=AS_PRODUCTION
-        )
         browsing = readers[:FOR_YOU_CLIENTS]
         liking_eager = readers[FOR_YOU_CLIENTS : FOR_YOU_CLIENTS + EAGER_LIKE_CLIENTS]
         liking_worker = readers[FOR_YOU_CLIENTS + LIKE_CLIENTS :][:LIKE_CLIENTS]
         loading = readers[FOR_YOU_CLIENTS + 2 * LIKE_CLIENTS :]
+        costs = run_child("bench.feed", "costs", database_url)
+        liking = {
+            "eager": [r.user_id for r in liking_eager],
+            "worker": [r.user_id for r in liking_worker],
+        }
+        engine = run_child("bench.floors", "engine", database_url, json.dumps(liking))
+        profiled = run_child(
+            "bench.profiles", "measure", database_url, env=AS_PRODUCTION
+        )
         load: dict[str, float] = {}
         pages: dict[int, tuple[list[float], list[float]]] = {}
         try:

@@ -8,28 +8,39 @@ run, so that each figure is reported as a ratio that holds on any machine.
 (b) A refresh's computation: the engine alone (recommender/engine: the sparse
     products and the solver; no Django, no database, nothing read or stored)
     training one reader from their likes and scoring the papers a refresh
-    scores (the feed window's, about one day of arXiv).
+    scores (the feed window's, about one day of arXiv). For random readers,
+    and for the readers whose likes are timed: a like's refresh is compared
+    with its own reader's computation (a reader of 200 likes trains longer
+    than one of 20).
 (c) arxiv-sanity-lite's exact per-request model on the same corpus: a linear
     SVM of the reader's likes against every paper, then every paper scored.
 
-`python -m bench.floors engine DATABASE_URL` is the child that times (b) and
-(c), with the corpus loaded the way the app loads it.
+`python -m bench.floors engine DATABASE_URL LIKING` is the child that times (b)
+and (c), with the corpus loaded the way the app loads it; LIKING maps each
+kind of like ("eager", "worker") to its readers' ids, as JSON.
 """
 
 import datetime as dt
 import json
 import statistics
 import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from bench.clients import FOR_YOU_CLIENTS
 from bench.common import milliseconds, percentile
 from bench.processes import setup_django
 from bench.recommender import arxiv_sanity_per_request
 
+if TYPE_CHECKING:
+    from recommender.training import Subject
+
 # Served by bench/floor_urls.py under bench/floor_site.py's settings.
 FLOOR_PATH = "/bench/floor/"
 FLOOR_SETTINGS = "bench.floor_site"
 ENGINE_READERS = 10
+# Each liking reader's floor: the median of this many runs.
+LIKING_RUNS = 5
 ARXIV_SANITY_READERS = 3
 
 # The issue's bounds, as ratios to a floor measured in the same run.
@@ -46,8 +57,9 @@ def floor_path(day: dt.date, size: int) -> str:
     return f"{FLOOR_PATH}?user={{user_id}}&day={day.isoformat()}&bytes={size}"
 
 
-def measure_engine(database_url: str) -> None:
-    """The child: floors (b) and (c) in ms for random readers; prints JSON."""
+def measure_engine(database_url: str, liking: dict[str, list[int]]) -> None:
+    """The child: floors (b) and (c) in ms for random readers, and (b) for the
+    liking readers of each kind (`liking`); prints JSON."""
     setup_django(database_url)
     from accounts.models import User
     from recommender.collaborative import signal_over
@@ -99,8 +111,30 @@ def measure_engine(database_url: str) -> None:
         ],
         "candidates": len(rows),
         "likes": statistics.median(len(s.liked) for s in subjects),
+        "liking": {
+            kind: _liking_floor(
+                [reader_subject(user) for user in User.objects.filter(pk__in=ids)],
+                engine,
+            )
+            for kind, ids in liking.items()
+        },
     }
     print(json.dumps(measured))
+
+
+def _liking_floor(
+    subjects: "list[Subject]", engine: Callable[["Subject"], object]
+) -> dict[str, float]:
+    """Floor (b) of a kind of like: the median over its readers of each one's
+    median of LIKING_RUNS runs, and their likes (median)."""
+    return {
+        "ms": statistics.median(
+            statistics.median(milliseconds(engine, s) for _ in range(LIKING_RUNS))
+            for s in subjects
+        ),
+        "likes": statistics.median(len(s.liked) for s in subjects),
+        "readers": len(subjects),
+    }
 
 
 def report(
@@ -115,6 +149,8 @@ def report(
     """The floors as measured, and each figure as its ratio to its floor."""
     b = statistics.median(engine["engine"])  # type: ignore[arg-type]
     c = statistics.median(engine["arxiv_sanity"])  # type: ignore[arg-type]
+    liking: dict[str, dict[str, float]] = engine["liking"]  # type: ignore[assignment]
+    b_eager, b_worker = liking["eager"], liking["worker"]
 
     def p(samples: list[float], q: int) -> float:
         return percentile(samples, q)
@@ -151,6 +187,13 @@ def report(
                 " does; median of"
                 f" {len(engine['engine'])} readers (ms) |"  # type: ignore[arg-type]
                 f" {b:.1f} | |",
+                "| (b) for the liking readers | the same for the readers whose"
+                " likes are timed, before their likes, each reader's median of"
+                f" {LIKING_RUNS} runs: the eager reader"
+                f" ({b_eager['likes']:.0f} likes) | {b_eager['ms']:.1f} | |",
+                f"| | the {b_worker['readers']:.0f} readers who like with the"
+                f" worker ({b_worker['likes']:.0f} likes, median), median |"
+                f" {b_worker['ms']:.1f} | |",
                 f"| (c) arxiv-sanity-lite | its per-request model: a linear SVM over"
                 f" all papers, every paper scored; median of"
                 f" {len(engine['arxiv_sanity'])} readers (ms) |"  # type: ignore[arg-type]
@@ -173,16 +216,17 @@ def report(
                     unit="ms",
                 ),
                 row(
-                    "like to refreshed feed, eager tasks, p50 / floor (b)",
+                    "like to refreshed feed, eager tasks, p50 / its reader's floor (b)",
                     p(eager_ready, 50),
-                    b,
+                    b_eager["ms"],
                     EAGER_READY_BOUND,
                     unit="ms",
                 ),
                 row(
-                    "like to refreshed feed, Celery worker, p50 / floor (b)",
+                    "like to refreshed feed, Celery worker, p50 / its readers'"
+                    " floor (b)",
                     p(worker_ready, 50),
-                    b,
+                    b_worker["ms"],
                     WORKER_READY_BOUND,
                     unit="ms",
                 ),
@@ -196,4 +240,4 @@ def report(
 
 
 if __name__ == "__main__" and sys.argv[1:2] == ["engine"]:
-    measure_engine(sys.argv[2])
+    measure_engine(sys.argv[2], json.loads(sys.argv[3]))
