@@ -97,6 +97,7 @@ def measure(database_url: str) -> None:
     from papers.listing import Days
     from papers.models import Paper, PaperTopic
     from recommender import collection_feed, index, tasks, training
+    from recommender.collaborative import signal_over
     from recommender.feed import feed_window
     from recommender.models import Collection, CollectionEntry
 
@@ -142,7 +143,9 @@ def measure(database_url: str) -> None:
         for _ in range(ROUNDS):
             started = time.perf_counter()
             training.train_subject(
-                collection_feed.collection_subject(collection), current
+                collection_feed.collection_subject(collection),
+                current,
+                signal_over(current),
             )
             collection_feed.build_feeds_of([collection.pk], days=latest)
             trains.append((time.perf_counter() - started) * 1000)

@@ -84,7 +84,7 @@ def refresh_collection(
         if current is None:
             return False
         subject = collection_subject(collection)
-        model = train_subject(subject, current)
+        model = train_subject(subject, current, signal_over(current))
         try:
             with transaction.atomic():
                 _lock_latest({collection.pk: requested_at}, collection.pk)

@@ -32,7 +32,7 @@ from recommender.index import Current, current_corpus, index_state
 from recommender.inserts import Row, insert_all
 from recommender.models import AuthorFollow, Feedback, FeedItem, ReaderModel
 from recommender.picks import Papers, explain_picks, papers_of, pick_best
-from recommender.training import Overtaken, load_reader_model, lock_latest
+from recommender.training import Overtaken, Trained, load_reader_model, lock_latest
 
 # Readers whose feeds are scored together: each of the 9 components is a
 # (papers of the days, readers) float32 array, 2 MB for a day of 1,000 papers.
@@ -69,7 +69,7 @@ def build_feed(
     *,
     user: User,
     built_for: dt.datetime | None = None,
-    model: EngineModel | None = None,
+    trained: Trained | None = None,
 ) -> int:
     """Rank the papers of the feed window for `user` and store the best
     PAPERFEED_FEED_SIZE of each day with why each is there. Returns the count.
@@ -78,8 +78,8 @@ def build_feed(
     as updating while a later change is waiting, and nothing is stored
     (Overtaken) once a later change, a reset or the account's deletion has
     come. By default the build answers the latest change when it starts, and
-    the feed is stamped now. `model` is the reader's model when the caller
-    has just trained it (else it is read).
+    the feed is stamped now. `trained` is the training the caller has just
+    done: its model, corpus, signal and judged papers are not read again.
     """
     stamp = (
         built_for
@@ -89,8 +89,8 @@ def build_feed(
         .first()
     )
     window = feed_window()
-    current = current_corpus()
-    model = model or load_reader_model(user=user)
+    current = current_corpus() if trained is None else trained.current
+    model = load_reader_model(user=user) if trained is None else trained.model
     items: list[Row] = []
     if window is not None and current is not None and model is not None:
         papers = papers_of(window, current)
@@ -104,11 +104,19 @@ def build_feed(
                 current.corpus.lsa[papers.rows],
                 corpus=current.corpus,
                 candidate_rows=papers.rows,
-                collaborative=signal_over(current),
+                collaborative=signal_over(current)
+                if trained is None
+                else trained.signal,
                 similarity=similarity,
             )
-            judged = set(
-                Feedback.objects.filter(user=user).values_list("paper_id", flat=True)
+            judged = (
+                trained.judged
+                if trained is not None
+                else set(
+                    Feedback.objects.filter(user=user).values_list(
+                        "paper_id", flat=True
+                    )
+                )
             )
             followed = papers.by_followed(followed_authors([user.pk])[user.pk])
             items = _feed_items(

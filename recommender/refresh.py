@@ -76,11 +76,7 @@ def refresh_reader(*, user: User, requested_at: dt.datetime | None = None) -> bo
             return False
         try:
             trained = train_reader_model(user=user, requested_at=requested_at)
-            build_feed(
-                user=user,
-                built_for=requested_at,
-                model=None if trained is None else trained.model,
-            )
+            build_feed(user=user, built_for=requested_at, trained=trained)
         except Overtaken:
             return False
         return True

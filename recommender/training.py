@@ -17,6 +17,7 @@ from scipy import sparse
 
 from accounts.models import User
 from recommender.collaborative import signal_over
+from recommender.engine.corpus import Collaborative
 from recommender.engine.reader import (
     PseudoPapers,
     model_from_bytes,
@@ -35,11 +36,16 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Trained:
-    """A training's result: the likes it learned from, and the model it
-    stored (None when the reader has nothing to learn from yet)."""
+    """A training's result: the likes it learned from, the model it stored
+    (None when the reader has nothing to learn from yet), and what it read
+    that the feed built next needs too: the corpus, the collaborative signal
+    and the papers the reader judged."""
 
     n_likes: int
     model: EngineModel | None
+    current: Current
+    signal: Collaborative
+    judged: frozenset[int]
 
 
 class Overtaken(Exception):
@@ -101,15 +107,18 @@ def reader_subject(user: User) -> Subject:
     )
 
 
-def train_subject(subject: Subject, current: Current) -> EngineModel | None:
-    """The model of `subject` in the current index; None with nothing to
-    learn from (no positive in the index, no word of its text known)."""
+def train_subject(
+    subject: Subject, current: Current, signal: Collaborative
+) -> EngineModel | None:
+    """The model of `subject` in the current index, with the collaborative
+    `signal` over it; None with nothing to learn from (no positive in the
+    index, no word of its text known)."""
     return train_reader(
         current.corpus,
         subject.liked,
         subject.dismissed,
         index_version=current.index.version,
-        collaborative=signal_over(current),
+        collaborative=signal,
         pseudo_liked=_pseudo_papers(subject.interests, current.index),
         seed=subject.seed,
         followed=subject.followed,
@@ -128,7 +137,8 @@ def train_reader_model(
         logger.info("No text index yet: run `manage.py build_index` to train readers.")
         return None
     subject = reader_subject(user)
-    model = train_subject(subject, current)
+    signal = signal_over(current)
+    model = train_subject(subject, current, signal)
     stored = {
         "index_version": current.index.version,
         "data": model_to_bytes(model) if model else b"",
@@ -148,7 +158,13 @@ def train_reader_model(
     logger.info(
         "trained the model of reader %s on %s likes", user.pk, len(subject.liked)
     )
-    return Trained(n_likes=len(subject.liked), model=model)
+    return Trained(
+        n_likes=len(subject.liked),
+        model=model,
+        current=current,
+        signal=signal,
+        judged=frozenset([*subject.liked, *subject.dismissed]),
+    )
 
 
 def _interests_of(user: User) -> str:
