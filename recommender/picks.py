@@ -108,13 +108,14 @@ def explain_picks(
         return []
     corpus = current.corpus
     liked_rows = corpus.rows(model.liked.tolist())
+    positions = list(picked)
     reasons = explain_many(
         model,
-        corpus.vectors[papers.rows[list(picked)]],
+        corpus.vectors[papers.rows[positions]],
         corpus.vectors[liked_rows],
         current.index.terms,
         named=current.index.named,
-        similarity=None if similarity is None else similarity[list(picked)],
+        similarity=None if similarity is None else similarity[positions],
     )
     return [
         (terms, None if nearest is None else int(corpus.ids[liked_rows[nearest]]))

@@ -36,12 +36,11 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Trained:
-    """A training's result: the likes it learned from, the model it stored
-    (None when the reader has nothing to learn from yet), and what it read
-    that the feed built next needs too: the corpus, the collaborative signal
-    and the papers the reader judged."""
+    """A training's result: the model it stored (None when the reader has
+    nothing to learn from yet), and what it read that the feed built next
+    needs too: the corpus, the collaborative signal and the papers the reader
+    judged."""
 
-    n_likes: int
     model: EngineModel | None
     current: Current
     signal: Collaborative
@@ -159,7 +158,6 @@ def train_reader_model(
         "trained the model of reader %s on %s likes", user.pk, len(subject.liked)
     )
     return Trained(
-        n_likes=len(subject.liked),
         model=model,
         current=current,
         signal=signal,
