@@ -10,9 +10,9 @@ picked by size, a few likes off-topic, a few dismissals), then
    one after another for FOR_YOU_SECONDS (closed loop, no think time), with
    each gunicorn worker count of FOR_YOU_WORKERS.
 2. Likes with a real Celery worker (Redis broker): LIKE_CLIENTS readers like a
-   paper of their feed, then poll the database every POLL_SECONDS until their
-   feed is built for that like (`feed_built_at >= requested_at`, what
-   `/feed/status/` reports).
+   paper of their feed, then wait until their feed is built for that like
+   (`feed_built_at >= requested_at`, what `/feed/status/` reports), told by
+   PostgreSQL at the commit that stores it (bench.clients.ready_notices).
 3. The same likes with eager tasks (no broker): the like's response carries the
    training and the feed, so the feed is ready when the response arrives.
 
@@ -55,7 +55,6 @@ from bench.clients import (
     LIKE_CLIENTS,
     LIKE_PAUSE_SECONDS,
     LIKES_PER_CLIENT,
-    POLL_SECONDS,
     Likes,
     Reader,
     for_you,
@@ -334,7 +333,9 @@ def report(
         " and CSRF middleware), waiting for the refreshed feed and pausing"
         f" {LIKE_PAUSE_SECONDS[0]}-{LIKE_PAUSE_SECONDS[1]} s after each; the feed"
         " is ready when `feed_built_at >= requested_at` (what `/feed/status/`"
-        f" reports), polled every {POLL_SECONDS * 1000:.0f} ms. Server time is"
+        " reports); with the worker, the client learns it from a notification"
+        " PostgreSQL sends on the commit that stores the feed (a trigger of the"
+        " benchmark's), not by polling. Server time is"
         " gunicorn's `%(D)s` (the worker's time on the request), client time the"
         " loopback round trip. Maths threads per process (PAPERFEED_MATH_THREADS):"
         f" {os.getenv('PAPERFEED_MATH_THREADS') or 1}."
