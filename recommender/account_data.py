@@ -43,7 +43,7 @@ def _forget_feedback(user: User) -> None:
     goes before anything derived from it: its deletion waits for a refresh
     storing at this moment, which then leaves nothing behind, and a refresh
     still training finds no record to store into and stores nothing
-    (`training.train_reader_model`, `training.lock_latest`), so no model or
+    (`stamps.store_if_latest`, `stamps.latest_unchanged`), so no model or
     feed of the forgotten likes, nor a row of a deleted reader, comes back."""
     Feedback.objects.filter(user=user).delete()
     ReaderModel.objects.filter(user=user).delete()

@@ -9,12 +9,12 @@ sees its feedback too, so quick successive changes end in one or two
 trainings on a worker instead of one each.
 
 A change that comes while a refresh trains is noticed when the refresh
-stores: the model and the feed are each stored only while the reader's stamp
-is still the one the refresh answers, checked with the reader's record
-locked (the model's one UPDATE filters on the stamp; the feed's store locks
-the record first, `training.lock_latest`). A refresh overtaken by an unlike, a reset
-of the reader's interests or the account's deletion stores nothing from then
-on: the unlike's own refresh does the work (and until it has, the stamps say
+stores: the model and the feed are stored together, in one transaction, only
+while the reader's stamp is still the one the refresh answers, checked with
+the reader's record locked (one UPDATE of the record, filtered on the stamp,
+`stamps.store_if_latest`). A refresh overtaken by an unlike, a reset of the
+reader's interests or the account's deletion stores nothing: the unlike's
+own refresh does the work (and until it has, the stamps say
 the model is out of date, so the periodic catch-up retrains it if that
 refresh is lost), and a reset or a deletion, which remove the record, leave
 none to do. Those never take the training lock: a like would wait for a
@@ -34,7 +34,7 @@ from recommender.feed import build_feed
 from recommender.index import Progress, current_corpus, current_index
 from recommender.models import ReaderModel
 from recommender.stamps import stamp_change
-from recommender.training import Overtaken, feedback_ids, train_reader_model
+from recommender.training import Overtaken, feedback_ids, train_model
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +75,8 @@ def refresh_reader(*, user: User, requested_at: dt.datetime | None = None) -> bo
         elif superseded(user, requested_at):
             return False
         try:
-            trained = train_reader_model(user=user, requested_at=requested_at)
+            # The model is stored with the feed, in one transaction.
+            trained = train_model(user=user)
             build_feed(user=user, built_for=requested_at, trained=trained)
         except Overtaken:
             return False
@@ -133,8 +134,8 @@ def train_readers(*, everyone: bool = False, progress: Progress | None = None) -
     readers = User.objects.filter(feedback__isnull=False).distinct()
     if not everyone:
         # Up to date: a model of this index, trained and its feed built
-        # since the reader's latest change (a refresh whose worker died
-        # between the two stored the model only).
+        # since the reader's latest change (`train_reader_model` stores the
+        # model alone).
         fresh = (
             ReaderModel.objects.filter(
                 index_version=index.version, trained_at__isnull=False

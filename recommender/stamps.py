@@ -50,3 +50,21 @@ def latest_unchanged[Stamped: (ReaderModel, CollectionModel)](
         .values_list(key, "requested_at")
     )
     return {pk for pk, latest in stored if latest == stamps[pk]}
+
+
+def store_if_latest[Stamped: (ReaderModel, CollectionModel)](
+    model: type[Stamped],
+    owner: str,
+    owner_id: int,
+    stamp: dt.datetime | None,
+    **fields: object,
+) -> bool:
+    """Store `fields` on the record of `owner_id` only while its latest change
+    is still `stamp`; whether they were stored. One UPDATE that checks the
+    stamp and, in a transaction, keeps the record locked until it ends, as
+    `latest_unchanged` does for many owners in a SELECT of its own."""
+    return bool(
+        model.objects.filter(**{f"{owner}_id": owner_id, "requested_at": stamp}).update(
+            **fields
+        )
+    )

@@ -29,19 +29,20 @@ from recommender.engine.reader import ReaderModel as EngineModel
 from recommender.engine.text import Index, project, vectorize
 from recommender.index import Current, current_corpus, current_index
 from recommender.models import Feedback, ReaderModel, ReaderProfile
-from recommender.stamps import latest_unchanged
+from recommender.stamps import latest_unchanged, store_if_latest
 
 logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class Trained:
-    """A training's result: the model it stored (None when the reader has
-    nothing to learn from yet), and what it read that the feed built next
-    needs too: the corpus, the collaborative signal and the papers the reader
-    judged."""
+    """A training's result: the model (None when the reader has nothing to
+    learn from yet), the fields of the reader's record that store it, and
+    what the training read that the feed built next needs too: the corpus,
+    the collaborative signal and the papers the reader judged."""
 
     model: EngineModel | None
+    record: Mapping[str, object]
     current: Current
     signal: Collaborative
     judged: frozenset[int]
@@ -93,16 +94,17 @@ class Subject:
 def reader_subject(user: User) -> Subject:
     """A reader's likes and "not interested", interests and followed topics."""
     judged = feedback_ids(user)
+    # The profile's words and topics in one query: a row per followed topic,
+    # or one with no topic.
+    profile = list(
+        ReaderProfile.objects.filter(user=user).values_list("interests", "topics__code")
+    )
     return Subject(
         liked=judged.liked,
         dismissed=judged.dismissed,
         seed=user.pk,
-        interests=_interests_of(user),
-        followed=list(
-            ReaderProfile.topics.through.objects.filter(
-                readerprofile__user=user
-            ).values_list("topic__code", flat=True)
-        ),
+        interests=next((words for words, _ in profile), ""),
+        followed=[code for _, code in profile if code is not None],
     )
 
 
@@ -124,13 +126,9 @@ def train_subject(
     )
 
 
-def train_reader_model(
-    *, user: User, requested_at: dt.datetime | None = None
-) -> Trained | None:
-    """Train `user`'s model from their feedback and interests, and store it.
-    None when there is no text index yet. With `requested_at` (the change a
-    refresh answers), it is stored only while that is the reader's latest
-    change: Overtaken otherwise."""
+def train_model(*, user: User) -> Trained | None:
+    """Train `user`'s model from their feedback and interests; nothing is
+    stored. None when there is no text index yet."""
     current = current_corpus()
     if current is None:
         logger.info("No text index yet: run `manage.py build_index` to train readers.")
@@ -138,31 +136,41 @@ def train_reader_model(
     subject = reader_subject(user)
     signal = signal_over(current)
     model = train_subject(subject, current, signal)
-    stored = {
-        "index_version": current.index.version,
-        "data": model_to_bytes(model) if model else b"",
-        "n_likes": len(subject.liked),
-        "n_dismissed": len(subject.dismissed),
-        "trained_at": timezone.now(),
-    }
-    if requested_at is None:
-        ReaderModel.objects.update_or_create(user=user, defaults=stored)
-    # One statement that stores the model only while the change it answers is
-    # the reader's latest: locking the record first, then reading it and
-    # saving every field took three (2 of a like's 70 ms).
-    elif not ReaderModel.objects.filter(user=user, requested_at=requested_at).update(
-        **stored
-    ):
-        raise Overtaken(f"reader {user.pk} changed since {requested_at}")
     logger.info(
         "trained the model of reader %s on %s likes", user.pk, len(subject.liked)
     )
     return Trained(
         model=model,
+        record={
+            "index_version": current.index.version,
+            "data": model_to_bytes(model) if model else b"",
+            "n_likes": len(subject.liked),
+            "n_dismissed": len(subject.dismissed),
+            "trained_at": timezone.now(),
+        },
         current=current,
         signal=signal,
         judged=frozenset([*subject.liked, *subject.dismissed]),
     )
+
+
+def train_reader_model(
+    *, user: User, requested_at: dt.datetime | None = None
+) -> Trained | None:
+    """Train `user`'s model (`train_model`) and store it. With `requested_at`
+    (the change the training answers), it is stored only while that is the
+    reader's latest change: Overtaken otherwise. A refresh stores the model
+    with the feed instead (`feed.build_feed`)."""
+    trained = train_model(user=user)
+    if trained is None:
+        return None
+    if requested_at is None:
+        ReaderModel.objects.update_or_create(user=user, defaults=trained.record)
+    elif not store_if_latest(
+        ReaderModel, "user", user.pk, requested_at, **trained.record
+    ):
+        raise Overtaken(f"reader {user.pk} changed since {requested_at}")
+    return trained
 
 
 def _interests_of(user: User) -> str:

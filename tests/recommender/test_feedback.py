@@ -239,7 +239,7 @@ def test_a_failed_retraining_loses_no_like(
         raise RuntimeError("the worker crashed")
 
     # Fault injection: the training breaks; the like must be kept and answered.
-    monkeypatch.setattr("recommender.refresh.train_reader_model", crash)
+    monkeypatch.setattr("recommender.refresh.train_model", crash)
     with django_capture_on_commit_callbacks(execute=True) as retrains:
         response = reader_client.post(
             like_url(paper), {"value": "like"}, headers={"HX-Request": "true"}
