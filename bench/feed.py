@@ -206,6 +206,11 @@ def run() -> str:
                     eager=False,
                     warm=liking_worker,
                 )
+                # Floor (b) of the liking readers again, now that they have
+                # their new likes (the servers idle meanwhile).
+                liking_after = run_child(
+                    "bench.floors", "liking", database_url, json.dumps(liking)
+                )["liking"]
                 load["load run"] = os.getloadavg()[0]
                 alone = load_run(base, database_url, loading[:1])
                 heavy = load_run(base, database_url, loading)
@@ -226,6 +231,7 @@ def run() -> str:
             eager_ready=[like.ready_ms for like in eager.measured],
             worker_ready=[like.ready_ms for like in worker.measured],
             engine=engine,
+            liking_after=liking_after,  # type: ignore[arg-type]
         )
         + "\n"
         + profiles.report(profiled)  # type: ignore[arg-type]

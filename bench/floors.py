@@ -11,13 +11,14 @@ run, so that each figure is reported as a ratio that holds on any machine.
     scores (the feed window's, about one day of arXiv). For random readers,
     and for the readers whose likes are timed: a like's refresh is compared
     with its own reader's computation (a reader of 200 likes trains longer
-    than one of 20).
+    than one of 20), measured before their likes and after them.
 (c) arxiv-sanity-lite's exact per-request model on the same corpus: a linear
     SVM of the reader's likes against every paper, then every paper scored.
 
 `python -m bench.floors engine DATABASE_URL LIKING` is the child that times (b)
 and (c), with the corpus loaded the way the app loads it; LIKING maps each
-kind of like ("eager", "worker") to its readers' ids, as JSON.
+kind of like ("eager", "worker") to its readers' ids, as JSON. `liking`
+instead of `engine` times (b) of those readers alone.
 """
 
 import datetime as dt
@@ -57,9 +58,12 @@ def floor_path(day: dt.date, size: int) -> str:
     return f"{FLOOR_PATH}?user={{user_id}}&day={day.isoformat()}&bytes={size}"
 
 
-def measure_engine(database_url: str, liking: dict[str, list[int]]) -> None:
-    """The child: floors (b) and (c) in ms for random readers, and (b) for the
-    liking readers of each kind (`liking`); prints JSON."""
+def measure_engine(
+    database_url: str, liking: dict[str, list[int]], *, everyone: bool = True
+) -> None:
+    """The child: floors (b) and (c) in ms for random readers (unless not
+    `everyone`), and (b) for the liking readers of each kind (`liking`);
+    prints JSON."""
     setup_django(database_url)
     from accounts.models import User
     from recommender.collaborative import signal_over
@@ -79,7 +83,6 @@ def measure_engine(database_url: str, liking: dict[str, list[int]]) -> None:
     # a few hundred a listing day, about a thousand in all: one day of arXiv).
     rows = papers_of(window, current).rows
     readers = User.objects.filter(feedback__isnull=False).distinct().order_by("?")
-    subjects = [reader_subject(user) for user in readers[:ENGINE_READERS]]
 
     def engine(subject: Subject) -> object:
         # As a refresh trains (training.train_subject), its database reads
@@ -103,14 +106,7 @@ def measure_engine(database_url: str, liking: dict[str, list[int]]) -> None:
             collaborative=signal,
         )
 
-    measured = {
-        "engine": [milliseconds(engine, subject) for subject in subjects],
-        "arxiv_sanity": [
-            milliseconds(arxiv_sanity_per_request, corpus.vectors, corpus.rows(s.liked))
-            for s in subjects[:ARXIV_SANITY_READERS]
-        ],
-        "candidates": len(rows),
-        "likes": statistics.median(len(s.liked) for s in subjects),
+    measured: dict[str, object] = {
         "liking": {
             kind: _liking_floor(
                 [reader_subject(user) for user in User.objects.filter(pk__in=ids)],
@@ -119,6 +115,27 @@ def measure_engine(database_url: str, liking: dict[str, list[int]]) -> None:
             for kind, ids in liking.items()
         },
     }
+    if everyone:
+        subjects = [reader_subject(user) for user in readers[:ENGINE_READERS]]
+        engine_ms, arxiv_sanity_ms = [], []
+        for n, subject in enumerate(subjects):
+            engine_ms.append(milliseconds(engine, subject))
+            # (c) between (b)'s runs: a slower spell of a shared machine
+            # falls on both floors alike, not on one of them.
+            if n < ARXIV_SANITY_READERS:
+                arxiv_sanity_ms.append(
+                    milliseconds(
+                        arxiv_sanity_per_request,
+                        corpus.vectors,
+                        corpus.rows(subject.liked),
+                    )
+                )
+        measured.update(
+            engine=engine_ms,
+            arxiv_sanity=arxiv_sanity_ms,
+            candidates=len(rows),
+            likes=statistics.median(len(s.liked) for s in subjects),
+        )
     print(json.dumps(measured))
 
 
@@ -145,12 +162,26 @@ def report(
     eager_ready: list[float],
     worker_ready: list[float],
     engine: dict[str, object],
+    liking_after: dict[str, dict[str, float]],
 ) -> str:
-    """The floors as measured, and each figure as its ratio to its floor."""
+    """The floors as measured, and each figure as its ratio to its floor.
+    A liking reader's floor (b) is the mean of theirs before their likes
+    (`engine`) and after (`liking_after`): their refreshes train on every
+    count of likes in between."""
     b = statistics.median(engine["engine"])  # type: ignore[arg-type]
     c = statistics.median(engine["arxiv_sanity"])  # type: ignore[arg-type]
-    liking: dict[str, dict[str, float]] = engine["liking"]  # type: ignore[assignment]
-    b_eager, b_worker = liking["eager"], liking["worker"]
+    before: dict[str, dict[str, float]] = engine["liking"]  # type: ignore[assignment]
+    b_eager, b_worker = (
+        {
+            "ms": (before[kind]["ms"] + liking_after[kind]["ms"]) / 2,
+            "before": before[kind]["ms"],
+            "after": liking_after[kind]["ms"],
+            "likes": before[kind]["likes"],
+            "after_likes": liking_after[kind]["likes"],
+            "readers": before[kind]["readers"],
+        }
+        for kind in ("eager", "worker")
+    )
 
     def p(samples: list[float], q: int) -> float:
         return percentile(samples, q)
@@ -188,12 +219,16 @@ def report(
                 f" {len(engine['engine'])} readers (ms) |"  # type: ignore[arg-type]
                 f" {b:.1f} | |",
                 "| (b) for the liking readers | the same for the readers whose"
-                " likes are timed, before their likes, each reader's median of"
-                f" {LIKING_RUNS} runs: the eager reader"
-                f" ({b_eager['likes']:.0f} likes) | {b_eager['ms']:.1f} | |",
+                " likes are timed, each reader's median of"
+                f" {LIKING_RUNS} runs before their likes and after them, and the"
+                " mean of the two: the eager reader"
+                f" ({b_eager['likes']:.0f} likes, then"
+                f" {b_eager['after_likes']:.0f}): {b_eager['before']:.1f} and"
+                f" {b_eager['after']:.1f} | {b_eager['ms']:.1f} | |",
                 f"| | the {b_worker['readers']:.0f} readers who like with the"
-                f" worker ({b_worker['likes']:.0f} likes, median), median |"
-                f" {b_worker['ms']:.1f} | |",
+                f" worker ({b_worker['likes']:.0f} likes, median, then"
+                f" {b_worker['after_likes']:.0f}), median: {b_worker['before']:.1f}"
+                f" and {b_worker['after']:.1f} | {b_worker['ms']:.1f} | |",
                 f"| (c) arxiv-sanity-lite | its per-request model: a linear SVM over"
                 f" all papers, every paper scored; median of"
                 f" {len(engine['arxiv_sanity'])} readers (ms) |"  # type: ignore[arg-type]
@@ -239,5 +274,7 @@ def report(
     )
 
 
-if __name__ == "__main__" and sys.argv[1:2] == ["engine"]:
-    measure_engine(sys.argv[2], json.loads(sys.argv[3]))
+if __name__ == "__main__" and sys.argv[1:2] in (["engine"], ["liking"]):
+    measure_engine(
+        sys.argv[2], json.loads(sys.argv[3]), everyone=sys.argv[1] == "engine"
+    )
