@@ -322,6 +322,9 @@ CACHES = {
     },
 }
 
+# Readers' decoded models each process keeps for ranking topic and search
+# pages (recommender.training.load_reader_model), about 160 kB each.
+PAPERFEED_MODEL_CACHE_ENTRIES = env_int("PAPERFEED_MODEL_CACHE_ENTRIES", 256)
 # Papers per page on the daily, topic and search pages.
 PAPERFEED_PAGE_SIZE = env_int("PAPERFEED_PAGE_SIZE", 30)
 # Origins (https://example.org) whose pages may read the public JSON API from a

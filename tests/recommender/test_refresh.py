@@ -80,6 +80,41 @@ def test_the_quality_is_estimated_again_once_the_likes_moved_by_a_quarter(
     assert record.quality is not None
 
 
+def test_a_refresh_that_fails_storing_its_feed_keeps_the_model_and_feed_before(
+    catalogue, monkeypatch
+):
+    reader = make_user()
+    like(reader, catalogue[:3])
+    refresh.refresh_reader(user=reader)
+    before = ReaderModel.objects.get(user=reader)
+    items = sorted(
+        FeedItem.objects.filter(user=reader).values_list("paper_id", "score")
+    )
+    assert items
+    like(reader, catalogue[3:6])
+    stamp = refresh.mark_requested(user=reader)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the database went away")
+
+    # Fault injection: the feed's items cannot be written.
+    monkeypatch.setattr("recommender.feed.insert_all", broken)
+    with pytest.raises(RuntimeError):
+        refresh.refresh_reader(user=reader, requested_at=stamp)
+
+    after = ReaderModel.objects.get(user=reader)
+    assert (after.n_likes, after.trained_at, bytes(after.data)) == (
+        3,
+        before.trained_at,
+        bytes(before.data),
+    )
+    assert feed.feed_status(user=reader).updating  # the catch-up retrains it
+    assert (
+        sorted(FeedItem.objects.filter(user=reader).values_list("paper_id", "score"))
+        == items
+    )
+
+
 def test_a_refresh_asked_for_before_a_reset_trains_nothing(catalogue):
     reader = make_user()
     like(reader, window_papers(catalogue)[:3])

@@ -8,6 +8,7 @@ import pytest
 from papers.models import Paper
 from recommender import feed, index, ranking, refresh, training
 from recommender.models import (
+    Feedback,
     FeedItem,
     ReaderModel,
     TextIndex,
@@ -36,6 +37,28 @@ def test_a_trained_reader_gets_their_field_first(catalogue):
     assert sum(primary(p).startswith("astro-ph") for p in top) >= 16
 
 
+def test_ranked_pages_follow_the_readers_newest_model(catalogue):
+    reader = make_user()
+    astro = [p for p in catalogue if primary(p).startswith("astro-ph")]
+    maths = [p for p in catalogue if primary(p).startswith("math.")]
+    candidates = [p.pk for p in astro[5:] + maths[5:]]
+    like(reader, astro[:5])
+    training.train_reader_model(user=reader)
+    before = ranking.rank_for_reader(user=reader, paper_ids=candidates)
+    # The reader changes their mind: the next page ranks by the new model,
+    # not by the one this process decoded for the last page.
+    Feedback.objects.filter(user=reader).delete()
+    like(reader, maths[:5])
+    training.train_reader_model(user=reader)
+    after = ranking.rank_for_reader(user=reader, paper_ids=candidates)
+
+    assert before is not None
+    assert after is not None
+    maths_ids = {p.pk for p in maths}
+    assert sum(pk in maths_ids for pk in before[:10]) <= 2
+    assert sum(pk in maths_ids for pk in after[:10]) >= 8
+
+
 def test_a_model_of_an_older_index_is_retrained(catalogue):
     reader = make_user()
     like(reader, catalogue[:3])
@@ -60,8 +83,8 @@ def test_a_feed_lost_after_its_model_was_stored_is_rebuilt_by_the_catch_up(
     refresh.refresh_reader(user=reader)
     built = ReaderModel.objects.get(user=reader).feed_built_at
     assert built is not None
-    # A later change whose model was stored but whose feed never was (its
-    # worker gone between the two, or the feed's commit lost in a crash).
+    # A later change whose model was stored alone (`train_reader_model`)
+    # but whose feed never was.
     ReaderModel.objects.filter(user=reader).update(
         requested_at=built + dt.timedelta(seconds=1),
         trained_at=built + dt.timedelta(seconds=2),
