@@ -117,22 +117,14 @@ def measure_engine(
     }
     if everyone:
         subjects = [reader_subject(user) for user in readers[:ENGINE_READERS]]
-        engine_ms, arxiv_sanity_ms = [], []
-        for n, subject in enumerate(subjects):
-            engine_ms.append(milliseconds(engine, subject))
-            # (c) between (b)'s runs: a slower spell of a shared machine
-            # falls on both floors alike, not on one of them.
-            if n < ARXIV_SANITY_READERS:
-                arxiv_sanity_ms.append(
-                    milliseconds(
-                        arxiv_sanity_per_request,
-                        corpus.vectors,
-                        corpus.rows(subject.liked),
-                    )
-                )
         measured.update(
-            engine=engine_ms,
-            arxiv_sanity=arxiv_sanity_ms,
+            engine=[milliseconds(engine, subject) for subject in subjects],
+            arxiv_sanity=[
+                milliseconds(
+                    arxiv_sanity_per_request, corpus.vectors, corpus.rows(s.liked)
+                )
+                for s in subjects[:ARXIV_SANITY_READERS]
+            ],
             candidates=len(rows),
             likes=statistics.median(len(s.liked) for s in subjects),
         )
