@@ -381,8 +381,11 @@ def report(
         f"{setup.feed_items:,} feed items cover {setup.window}.",
         "",
         f"Where a refresh's time goes: one process, {COST_READERS} random readers, one"
-        " after another. The task runs `train_reader_model` then `build_feed`,"
-        " which each call `current_corpus()`; `update_quality` is a task of its"
+        " after another. The task trains (`train_model`), then `build_feed`"
+        " stores the model with the feed; here `train_reader_model` (training,"
+        " then storing the model alone) and `build_feed` are timed one after"
+        " the other, and each calls `current_corpus()`; `update_quality` is a"
+        " task of its"
         " own, PAPERFEED_QUALITY_DELAY after the last refresh, and the likes"
         " measured here end before it runs.",
         "",
