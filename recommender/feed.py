@@ -300,18 +300,15 @@ def _store_feeds(
             # the SELECT of many readers' stamps and a second UPDATE, 2 of a
             # like's 60 ms went to the two statements more).
             [(user_id, stamp)] = stamps.items()
-            user_ids = (
-                {user_id}
-                if store_if_latest(
-                    ReaderModel,
-                    "user",
-                    user_id,
-                    stamp,
-                    feed_built_at=built_for,
-                    **(record or {}),
-                )
-                else set()
+            stamped = store_if_latest(
+                ReaderModel,
+                "user",
+                user_id,
+                stamp,
+                feed_built_at=built_for,
+                **(record or {}),
             )
+            user_ids = {user_id} if stamped else set()
         else:
             user_ids = lock_latest(stamps)
             ReaderModel.objects.filter(user_id__in=user_ids).update(

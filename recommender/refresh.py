@@ -14,12 +14,12 @@ while the reader's stamp is still the one the refresh answers, checked with
 the reader's record locked (one UPDATE of the record, filtered on the stamp,
 `stamps.store_if_latest`). A refresh overtaken by an unlike, a reset of the
 reader's interests or the account's deletion stores nothing: the unlike's
-own refresh does the work (and until it has, the stamps say
-the model is out of date, so the periodic catch-up retrains it if that
-refresh is lost), and a reset or a deletion, which remove the record, leave
-none to do. Those never take the training lock: a like would wait for a
-whole training, a reset or a deletion for a training or a batch of feeds,
-and each would need an answer for a wait that runs out.
+own refresh does the work (and until it has, the stamps say the model is out
+of date, so the periodic catch-up retrains it if that refresh is lost), and a
+reset or a deletion, which remove the record, leave none to do. Those never
+take the training lock: a like would wait for a whole training, a reset or a
+deletion for a training or a batch of feeds, and each would need an answer
+for a wait that runs out.
 """
 
 import datetime as dt
