@@ -2,7 +2,6 @@ from django.contrib import admin
 
 from recommender.models import (
     Feedback,
-    FeedItem,
     ReaderModel,
     ReaderProfile,
     TextIndex,
@@ -52,11 +51,3 @@ class ReaderProfileAdmin(admin.ModelAdmin[ReaderProfile]):
     search_fields = ["user__username"]
     raw_id_fields = ["user"]
     filter_horizontal = ["topics"]
-
-
-@admin.register(FeedItem)
-class FeedItemAdmin(admin.ModelAdmin[FeedItem]):
-    list_display = ["user", "day", "paper", "score"]
-    list_filter = ["day"]
-    search_fields = ["user__username", "paper__arxiv_id"]
-    raw_id_fields = ["user", "paper", "closest_liked"]

@@ -32,7 +32,7 @@ from recommender.engine.reader import (
 from recommender.engine.reader import ReaderModel as EngineModel
 from recommender.feed import FEED_BATCH, feed_window
 from recommender.index import Current, current_corpus, index_state
-from recommender.inserts import Row, insert_all
+from recommender.inserts import Row, commit_without_waiting, insert_all
 from recommender.models import (
     Collection,
     CollectionEntry,
@@ -261,6 +261,7 @@ def _store(
     of `stamps`. With a single collection, Overtaken when it is not."""
     built_at = timezone.now()
     with transaction.atomic():
+        commit_without_waiting()
         ids = _latest(stamps)
         if len(stamps) == 1 and not ids:
             raise Overtaken(f"collection {next(iter(stamps))} changed meanwhile")

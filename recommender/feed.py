@@ -29,11 +29,13 @@ from recommender.engine.reader import (
 )
 from recommender.engine.reader import ReaderModel as EngineModel
 from recommender.index import Current, current_corpus, index_state
-from recommender.inserts import Row, insert_all
+from recommender.inserts import Row, commit_without_waiting, insert_all
+from recommender.loaded import load_once
 from recommender.models import AuthorFollow, Feedback, FeedItem, ReaderModel
 from recommender.picks import Papers, explain_picks, papers_of, pick_best
 from recommender.stamps import store_if_latest
 from recommender.training import Overtaken, Trained, load_reader_model, lock_latest
+from web.prepared import Prepared
 
 # Readers whose feeds are scored together: each of the 9 components is a
 # (papers of the days, readers) float32 array, 2 MB for a day of 1,000 papers.
@@ -50,6 +52,14 @@ def feed_window() -> Days | None:
     if latest is None:
         return None
     return Days(latest - dt.timedelta(days=settings.PAPERFEED_FEED_DAYS - 1), latest)
+
+
+def window_of(current: Current) -> Days | None:
+    """The feed window as of the corpus `current`, read once per index state
+    (a like's refresh read the latest day in 1.4 of its ms): a new listing
+    day enters the feeds with the change of the index that brings its
+    papers' vectors, and no paper is in a feed before it has them."""
+    return load_once("feed window", current.state, feed_window)
 
 
 def for_you_items(*, user: User, days: Days | None = None) -> QuerySet[FeedItem]:
@@ -90,8 +100,8 @@ def build_feed(
         .values_list("requested_at", flat=True)
         .first()
     )
-    window = feed_window()
     current = current_corpus() if trained is None else trained.current
+    window = feed_window() if current is None else window_of(current)
     model = load_reader_model(user=user) if trained is None else trained.model
     items: list[Row] = []
     if window is not None and current is not None and model is not None:
@@ -170,11 +180,11 @@ def build_feeds_of(user_ids: Sequence[int], *, days: Days | None = None) -> int:
     the whole batch (`engine.reader.score_many`). A reader whose model another
     process is training right now is left to that refresh, which rebuilds
     their whole window. Returns how many feeds were built."""
-    window = feed_window()
+    current = current_corpus()
+    window = feed_window() if current is None else window_of(current)
     if days is not None and window is not None:  # feeds hold the window only
         days = Days(max(days.first, window.first), min(days.last, window.last))
     days = days or window
-    current = current_corpus()
     if days is None or days.first > days.last or current is None:
         return 0
     papers = papers_of(days, current)
@@ -228,13 +238,21 @@ def _build_batch(
     return len(_store_feeds(stamps, items, built_for, days=days, window=window))
 
 
+# Prepared (web.prepared): a like's refresh reads one reader's, and the ORM
+# built the query in 1.1 of its 1.7 ms.
+_FOLLOWED = Prepared(
+    lambda *user_ids: AuthorFollow.objects.filter(user_id__in=user_ids).values_list(
+        "user_id", "name"
+    )
+)
+
+
 def followed_authors(user_ids: Sequence[int]) -> dict[int, set[str]]:
     """The names (lower case) of the authors each reader follows."""
     followed: dict[int, set[str]] = {user_id: set() for user_id in user_ids}
-    for user_id, name in AuthorFollow.objects.filter(user_id__in=user_ids).values_list(
-        "user_id", "name"
-    ):
-        followed[user_id].add(name.lower())
+    if user_ids:
+        for user_id, name in _FOLLOWED.rows(*user_ids):
+            followed[user_id].add(name.lower())
     return followed
 
 
@@ -292,6 +310,7 @@ def _store_feeds(
     a single reader (their new model).
     """
     with transaction.atomic():
+        commit_without_waiting()
         # First: with the records locked, a reset or a deletion of an account
         # either waits for this store to commit, then deletes what it stored,
         # or came first and its reader is left out.

@@ -63,6 +63,20 @@ def insert_all(model: type[models.Model], rows: Sequence[Row]) -> None:
             )
 
 
+def commit_without_waiting() -> None:
+    """Let the current transaction's COMMIT return before it reaches the disk
+    (PostgreSQL's `synchronous_commit` off, for this transaction alone).
+
+    For derived rows only (feeds, models), stored with the stamp of the
+    change they answer: the feedback itself is committed as usual, so a crash
+    within the moment before the disk has them loses only the rows, and the
+    stamps then tell that they are out of date (`refresh.train_readers`
+    rebuilds them). A like's refresh waited 0.6 to 0.9 ms for the flush."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
 def _type_name(field: "models.Field[object, object]") -> str:
     """The column's PostgreSQL type without its modifier (`varchar(1000)`
     is `varchar`), which binary COPY needs for each value it sends."""

@@ -9,8 +9,8 @@ values, and run after that as its SQL with the real values put in their
 place.
 
 Rows come back as the database driver gives them, without the ORM's
-conversions (SQLite's dates are strings): they are meant for comparing, as
-versions, not for showing.
+conversions: ids, numbers and text as the ORM gives them, but SQLite's dates
+as strings, so those are for comparing, as versions, not for showing.
 """
 
 from collections.abc import Callable, Sequence

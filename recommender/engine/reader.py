@@ -578,19 +578,24 @@ def explain_many(
     contribution = (vectors.data * centroid[vectors.indices]).astype(np.float32)
     positive = contribution > 0
     rows, columns = rows[positive], vectors.indices[positive]
+    contribution = contribution[positive]
+    totals = np.bincount(rows, weights=contribution, minlength=n)
+    # Only a term of WHY_MIN_SHARE of its row's match may be named, and every
+    # term that outranks it has more: the sort needs those terms alone, at
+    # most 1 / WHY_MIN_SHARE a row (explaining a refresh's 500 picks took
+    # 1.9 ms instead of 3.2, median of 100 in turns, the same explanations).
+    strong = contribution / np.maximum(totals[rows], 1e-12) >= WHY_MIN_SHARE
+    rows, columns, contribution = rows[strong], columns[strong], contribution[strong]
     # One stable sort of an integer key puts each row's terms strongest first,
     # ties in column order: the row in the high bits, then the contribution's
     # float32 bits (ordered like the values, being positive) inverted. A
     # three-key lexsort took 9 ms for a feed of 700 papers, this one 1 ms.
-    shares = contribution[positive]
-    bits = shares.view(np.int32).astype(np.int64)
+    bits = contribution.view(np.int32).astype(np.int64)
     order = np.argsort((rows << 31) | (0x7FFFFFFF - bits), kind="stable")
-    rows, columns, shares = rows[order], columns[order], shares[order]
+    rows, columns = rows[order], columns[order]
     counts = np.bincount(rows, minlength=n)
-    totals = np.bincount(rows, weights=shares, minlength=n)
-    shares = shares / np.maximum(totals[rows], 1e-12)
     rank_in_row = np.arange(len(rows)) - np.repeat(np.cumsum(counts) - counts, counts)
-    kept = (rank_in_row < top) & (shares >= WHY_MIN_SHARE)
+    kept = rank_in_row < top
     if named is not None:
         kept &= named[columns]
     alone = np.bincount(rows[kept], minlength=n) == 1
