@@ -5,9 +5,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from scipy import sparse
 
 from recommender.engine.corpus import Corpus, build_collaborative
 from recommender.engine.reader import (
+    TEXT_PROFILES,
     Candidates,
     ReaderModel,
     explain,
@@ -194,6 +196,32 @@ def test_a_model_round_trips_through_bytes_and_scores_the_same(sample):
         score(again, corpus.vectors, corpus.lsa),
         score(model, corpus.vectors, corpus.lsa),
     )
+
+
+def test_a_model_over_a_vocabulary_too_large_for_two_byte_terms_round_trips():
+    # Term numbers past 65,535: stored with four bytes, not wrapped round.
+    columns = 70_000
+    profiles = sparse.csr_matrix(
+        (
+            np.array([0.5, -0.25, 0.75], dtype=np.float32),
+            (np.array([0, 3, 3]), np.array([65_535, 65_536, columns - 1])),
+        ),
+        shape=(len(TEXT_PROFILES), columns),
+    )
+    model = ReaderModel(
+        index_version="v",
+        liked=np.array([7]),
+        dismissed=np.array([], dtype=np.int64),
+        profiles=profiles,
+        lsa_profile=np.zeros(3, dtype=np.float32),
+        intercept=0.0,
+        weights={"centroid": 1.0},
+    )
+
+    again = model_from_bytes(model_to_bytes(model))
+
+    assert (again.profiles != profiles).nnz == 0
+    assert sorted(again.profiles.indices.tolist()) == [65_535, 65_536, columns - 1]
 
 
 def test_behaves_from_one_to_thousands_of_likes(sample):
