@@ -112,6 +112,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The queries of web.prepared (a kept page's version, a refresh's reads of
+    # its reader) are prepared on each connection from their fifth run, and
+    # the server plans them once. Django turns psycopg's preparing off unless
+    # asked; its own queries bind their values on the client and are never
+    # prepared, so they are not concerned.
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

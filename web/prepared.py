@@ -62,7 +62,9 @@ def _cursor(connection: BaseDatabaseWrapper) -> Any:
     """A cursor of `connection`, logged and its errors wrapped as Django's
     are. On PostgreSQL it binds its parameters on the server, so that psycopg
     prepares a query run again and again on a connection and the server
-    skips planning it (0.34 of the stamps query's 0.48 ms)."""
+    skips planning it (0.34 of the stamps query's 0.48 ms). That needs the
+    connection's `prepare_threshold` (settings.DATABASES): Django leaves it
+    off, and without it a kept For-you page took 7.2 ms instead of 5.8."""
     if connection.vendor != "postgresql":
         return connection.cursor()
     connection.ensure_connection()
