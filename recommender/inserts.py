@@ -1,5 +1,6 @@
 """Inserting many new rows of one model at once, as every refresh does with a
-reader's few hundred feed items.
+reader's few hundred feed items, and committing such derived rows without
+waiting for the disk.
 
 A row is a mapping of the model's field attnames (`user_id`, `score`) to
 values, every column but the automatic primary key, with no model instance:
@@ -71,7 +72,8 @@ def commit_without_waiting() -> None:
     change they answer: the feedback itself is committed as usual, so a crash
     within the moment before the disk has them loses only the rows, and the
     stamps then tell that they are out of date (`refresh.train_readers`
-    rebuilds them). A like's refresh waited 0.6 to 0.9 ms for the flush."""
+    rebuilds them). A like's refresh's COMMIT took 0.9 to 1.1 ms with the
+    flush, 0.2 to 0.3 without."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
