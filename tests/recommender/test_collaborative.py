@@ -266,6 +266,12 @@ def test_one_build_at_a_time_across_processes(postgres, catalogue):
         assert collaborative.build_signal(corpus) is None
         assert CollaborativeSignal.objects.count() == 0
     finally:
+        # Let go before closing: the server ends a closed connection's session,
+        # and with it the lock, a moment after the client has returned.
+        with other.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_unlock(%s, 0)", [locks.COLLABORATIVE_BUILD]
+            )
         other.close()
 
     assert collaborative.build_signal(corpus) is not None
