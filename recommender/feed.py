@@ -54,11 +54,14 @@ def feed_window() -> Days | None:
     return Days(latest - dt.timedelta(days=settings.PAPERFEED_FEED_DAYS - 1), latest)
 
 
-def window_of(current: Current) -> Days | None:
+def window_of(current: Current | None) -> Days | None:
     """The feed window as of the corpus `current`, read once per index state
     (a like's refresh read the latest day in 1.4 of its ms): a new listing
     day enters the feeds with the change of the index that brings its
-    papers' vectors, and no paper is in a feed before it has them."""
+    papers' vectors, and no paper is in a feed before it has them. Without
+    a corpus, read now."""
+    if current is None:
+        return feed_window()
     return load_once("feed window", current.state, feed_window)
 
 
@@ -101,7 +104,7 @@ def build_feed(
         .first()
     )
     current = current_corpus() if trained is None else trained.current
-    window = feed_window() if current is None else window_of(current)
+    window = window_of(current)
     model = load_reader_model(user=user) if trained is None else trained.model
     items: list[Row] = []
     if window is not None and current is not None and model is not None:
@@ -181,7 +184,7 @@ def build_feeds_of(user_ids: Sequence[int], *, days: Days | None = None) -> int:
     process is training right now is left to that refresh, which rebuilds
     their whole window. Returns how many feeds were built."""
     current = current_corpus()
-    window = feed_window() if current is None else window_of(current)
+    window = window_of(current)
     if days is not None and window is not None:  # feeds hold the window only
         days = Days(max(days.first, window.first), min(days.last, window.last))
     days = days or window

@@ -733,7 +733,8 @@ def _narrow(indices: np.ndarray, columns: int) -> np.ndarray:
     smaller. The feed benchmark's readers' models went from 160 to 121 kB,
     and encoding and storing one from 6.9 to 5.7 ms (median of 120, in turns).
     """
-    if columns <= np.iinfo(np.uint16).max + 1:  # term numbers up to the max
+    # A vocabulary of 65,536 terms numbers them 0 to 65,535.
+    if columns <= np.iinfo(np.uint16).max + 1:
         return indices.astype(np.uint16)
     return indices
 

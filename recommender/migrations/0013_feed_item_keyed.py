@@ -6,35 +6,21 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-COPY = """
-INSERT INTO recommender_feeditemkeyed
-    (user_id, day, paper_id, score, terms, closest_liked_id, followed_author)
-SELECT user_id, day, paper_id, score, terms, closest_liked_id, followed_author
-FROM recommender_feeditem
-"""
-COPY_BACK = """
-INSERT INTO recommender_feeditem
-    (user_id, day, paper_id, score, terms, closest_liked_id, followed_author)
-SELECT user_id, day, paper_id, score, terms, closest_liked_id, followed_author
-FROM recommender_feeditemkeyed
-"""
+COLUMNS = "user_id, day, paper_id, score, terms, closest_liked_id, followed_author"
 
 
-def name_the_key(apps, schema_editor):
-    """PostgreSQL names the key after the table it was made in."""
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(
-            "ALTER INDEX recommender_feeditemkeyed_pkey"
-            " RENAME TO recommender_feeditem_pkey"
-        )
+def copying(source: str, target: str) -> str:
+    return f"INSERT INTO {target} ({COLUMNS}) SELECT {COLUMNS} FROM {source}"
 
 
-def name_the_key_back(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(
-            "ALTER INDEX recommender_feeditem_pkey"
-            " RENAME TO recommender_feeditemkeyed_pkey"
-        )
+def renaming_key(old: str, new: str):
+    """PostgreSQL names a table's key after the table it was made in."""
+
+    def rename(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(f"ALTER INDEX {old}_pkey RENAME TO {new}_pkey")
+
+    return rename
 
 
 def unconstrained(to, on_delete, **options):
@@ -99,10 +85,16 @@ class Migration(migrations.Migration):
                 ("followed_author", models.CharField(blank=True, max_length=1000)),
             ],
         ),
-        migrations.RunSQL(COPY, reverse_sql=COPY_BACK),
+        migrations.RunSQL(
+            copying("recommender_feeditem", "recommender_feeditemkeyed"),
+            reverse_sql=copying("recommender_feeditemkeyed", "recommender_feeditem"),
+        ),
         migrations.DeleteModel(name="FeedItem"),
         migrations.RenameModel(old_name="FeedItemKeyed", new_name="FeedItem"),
-        migrations.RunPython(name_the_key, name_the_key_back),
+        migrations.RunPython(
+            renaming_key("recommender_feeditemkeyed", "recommender_feeditem"),
+            renaming_key("recommender_feeditem", "recommender_feeditemkeyed"),
+        ),
         migrations.AlterField(
             model_name="feeditem",
             name="user",

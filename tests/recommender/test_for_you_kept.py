@@ -68,7 +68,7 @@ def test_a_second_load_reads_a_few_stamps_not_the_cards(reader_client, fed):
     assert len(queries) == 4
 
 
-def test_the_queries_that_check_a_kept_page_are_prepared_once(
+def test_the_queries_that_check_a_kept_page_are_prepared_on_the_connection(
     postgres, reader_client, fed
 ):
     # The server plans them once per connection (planning was 0.34 of the
