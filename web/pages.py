@@ -6,7 +6,8 @@ them from the database does (the feed benchmark's profile and floor (a)). A
 view that can name everything its page shows by a cheap `version` (stamps and
 counts read in one or two queries) renders it once per version and serves the
 kept HTML after that. What differs per response is filled in as it is served:
-the CSRF token and the Content-Security-Policy nonce. A page with messages
+the CSRF token, the Content-Security-Policy nonce, and what the view's `fill`
+adds (the cards' like counts). A page with messages
 waiting is rendered, never kept: they show once.
 
 Pages are kept in the `pages` cache (settings.CACHES), bounded by entries.
@@ -69,18 +70,26 @@ def render_kept(
     context: Callable[[], dict[str, Any]],
     *,
     version: Hashable,
+    fill: Callable[[bytes], bytes] | None = None,
 ) -> HttpResponse:
     """`template_name` rendered with `context()` for this request's reader and
-    address, rendered again only when `version` changes."""
+    address, rendered again only when `version` changes; `fill` completes the
+    kept HTML as it is served (the template renders with `kept_page` set)."""
     if len(get_messages(request)):
         return HttpResponse(render_to_string(template_name, context(), request))
     key = key_of(request, template_name, version)
     # Kept as bytes: served without encoding the page again.
     body: bytes | None = kept(key)
     if body is None:
-        marks = {"csrf_token": mark("csrf"), "csp_nonce": mark("nonce")}
+        marks = {
+            "csrf_token": mark("csrf"),
+            "csp_nonce": mark("nonce"),
+            "kept_page": fill is not None,
+        }
         body = render_to_string(template_name, context() | marks, request).encode()
         keep(key, body)
+    if fill is not None:
+        body = fill(body)
     body = body.replace(mark("csrf").encode(), get_token(request).encode())
     nonce = get_nonce(request)
     if nonce is not None:

@@ -52,5 +52,14 @@ def card_body(context: template.Context, paper: Paper) -> SafeString:
 
 
 @register.simple_tag(takes_context=True)
+def like_count(context: template.Context, paper: Paper) -> SafeString:
+    """How many readers like `paper`; in a card, its mark (papers.cards)."""
+    if context.get("likes_marked"):
+        return mark_safe(cards.likes_mark(paper.pk))  # noqa: S308
+    # Generated from a number.
+    return mark_safe(cards.like_count_html(getattr(paper, "likes", None)))  # noqa: S308
+
+
+@register.simple_tag(takes_context=True)
 def paper_card(context: template.Context, paper: Paper) -> SafeString:
     return cards.paper_card(context, paper)

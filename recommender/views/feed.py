@@ -1,5 +1,6 @@
 """For you: the reader's stored feed, its status line, and similar papers."""
 
+import functools
 from typing import Any
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import User
 from discussion.following import comment_count, unread_count_field
+from papers import cards
 from papers.listing import (
     PERIOD_CHOICES,
     Days,
@@ -60,16 +62,20 @@ def for_you(request: ReaderRequest, *, context: dict[str, Any]) -> HttpResponse:
         context = _page_context(request, context)
         ids = [paper.pk for paper in context["page"]]
         pages.keep(ids_key, ids)
+    shown = _CARDS.rows(*ids) if ids else []
     version = (
         found,
-        _CARDS.rows(*ids) if ids else [],
+        # The like counts are filled in as the page is served (papers.cards).
+        [row[:LIKES] for row in shown],
         _HELD.rows(user_id, *ids) if ids and record[COLLECTION] is not None else [],
     )
+    likes = {row[0]: row[LIKES] for row in shown}
     return pages.render_kept(
         request,
         _template(request),
         lambda: context if "page" in context else _page_context(request, context),
         version=version,
+        fill=functools.partial(cards.fill_like_counts, likes=likes),
     )
 
 
@@ -137,9 +143,10 @@ _CARDS = Prepared(
         .filter(pk__in=ids)
         .annotate(comment_total=comment_count())
         .order_by("pk")
-        .values_list("pk", "updated_at", "upvotes", "likes", "comment_total")
+        .values_list("pk", "updated_at", "upvotes", "comment_total", "likes")
     )
 )
+LIKES = 4
 # Which of the reader's collections hold which of the page's papers.
 _HELD = Prepared(
     lambda user_id, *ids: (

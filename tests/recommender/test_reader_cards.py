@@ -83,3 +83,36 @@ def test_a_visitors_card_has_no_readers_state(reader_client, client, reader):
     visitor = Client()
 
     assert pressed(card(visitor, paper), "like") == "false"
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_readers_who_see_a_card_alike_share_it_and_see_only_their_own_state():
+    paper = make_paper(announced_on=DAY)
+    collector = make_user(username="di", email="di@example.org")
+    first, second = (
+        signed_in(make_user(username=name, email=f"{name}@example.org"))
+        for name in ("bo", "cy")
+    )
+    card(first, paper)
+
+    # The same judgement and collections (none): the kept card is served.
+    page = second.get(reverse("home"), LATEST)
+    assert "papers/_paper_card.html" not in [t.name for t in page.templates]
+
+    # A reader with a collection holding the paper, and one who likes it, get
+    # cards of their own; neither shows to the others.
+    shelf = collections.create_collection(owner=collector, name="Private shelf")
+    collections.add_paper(collection=shelf, paper=paper)
+    assert "Private shelf" in card(signed_in(collector), paper)
+    first.post(reverse("recommender:feedback", args=[paper.pk]), {"value": "like"})
+    assert pressed(card(first, paper), "like") == "true"
+
+    seen = card(second, paper)
+    assert "Private shelf" not in seen
+    assert pressed(seen, "like") == "false"
+    assert "1 like" in seen
