@@ -24,7 +24,7 @@ server):
 Peak memory is the measuring process's largest resident set (the index, the
 corpus and the signal loaded, as in a worker).
 
-`python -m bench.growth measure URL` and `python -m bench.growth clone URL N`
+`python -m bench.growth measure URL SEARCHES` and `python -m bench.growth clone URL N`
 are the children.
 """
 
@@ -48,6 +48,7 @@ from bench.processes import (
     setup_django,
     timed_manage,
 )
+from bench.search import queries
 
 SIZES = (10_000, 30_000, 0)  # 0: the whole catalogue
 READERS = (1_000, 10_000)
@@ -88,14 +89,15 @@ def _write(records: list[dict[str, Any]], path: Path) -> Path:
 # --- The children ----------------------------------------------------------
 
 
-def measure(database_url: str) -> None:
-    """The child: each cost's samples in ms, and the peak memory."""
+def measure(database_url: str, searches: str) -> None:
+    """The child: each cost's samples in ms, and the peak memory. `searches`
+    is the file of the queries, one a line: made by the parent, so that the
+    catalogue they come from is never in this process's memory."""
     setup_django(database_url)
     from django.core.cache import caches
     from django.test import Client
 
     from bench.readers import with_feeds
-    from bench.search import queries
     from recommender import refresh
 
     readers = with_feeds(PAGE_READERS + REFRESHES + 1)
@@ -126,12 +128,11 @@ def measure(database_url: str) -> None:
         refresh.refresh_reader(user=reader)
         refreshed.append((time.perf_counter() - started) * 1000)
 
-    known, _ = queries(newest(_records(), SEARCHED))
     visitor = Client()
     timed(visitor, "/search/", q="warm up")
     searched = [
-        timed(visitor, "/search/", q=query.text, order="best-match")
-        for query in known[:SEARCHES]
+        timed(visitor, "/search/", q=text, order="best-match")
+        for text in Path(searches).read_text().splitlines()
     ]
     print(
         json.dumps(
@@ -228,6 +229,9 @@ def run() -> str:
     results: list[dict[str, Any]] = []
     setup: list[str] = []
     with tempfile.TemporaryDirectory(prefix="paperfeed-bench-growth-") as tmp:
+        known, _ = queries(newest(records, SEARCHED))
+        searches = Path(tmp) / "searches.txt"
+        searches.write_text("".join(f"{q.text}\n" for q in known[:SEARCHES]))
         for size in SIZES:
             chosen = newest(records, size)
             papers = _write(chosen, Path(tmp) / f"papers-{len(chosen)}.jsonl.gz")
@@ -242,7 +246,7 @@ def run() -> str:
                     if count != READERS[0]:
                         run_child("bench.growth", "clone", url, str(count))
                     measured = run_child(
-                        "bench.growth", "measure", url, env=AS_PRODUCTION
+                        "bench.growth", "measure", url, str(searches), env=AS_PRODUCTION
                     )
                     measured.update(
                         papers=len(chosen), readers=count, database_mb=_database_mb(url)
@@ -376,7 +380,7 @@ def report(results: list[dict[str, Any]], setup: list[str]) -> str:
 
 if __name__ == "__main__":
     if sys.argv[1] == "measure":
-        measure(sys.argv[2])
+        measure(sys.argv[2], sys.argv[3])
     elif sys.argv[1] == "clone":
         clone(sys.argv[2], int(sys.argv[3]))
     else:
