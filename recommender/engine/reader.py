@@ -522,7 +522,11 @@ def liked_similarity(
     in `corpus`: (rows, likes). Both the `nearest` component and the why of
     a pick (`explain_many`) read it; a refresh computes it once for both."""
     liked = corpus.vectors[corpus.rows(model.liked.tolist())]
-    return np.asarray((vectors @ liked.T).toarray(), dtype=np.float32)
+    # The likes on the left: a sparse product walks its left operand's
+    # entries, and a reader's likes have far fewer than a day's papers (13k
+    # against 119k): 3.4 ms instead of 5.6 for a reader of 135 likes and the
+    # 1,161 papers of a refresh, the same products summed in another order.
+    return np.asarray((liked @ vectors.T).toarray(), dtype=np.float32).T
 
 
 def _nearest_mean(similarity: np.ndarray) -> np.ndarray:
