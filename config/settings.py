@@ -332,6 +332,10 @@ CACHES = {
 # Readers' decoded models each process keeps for ranking topic and search
 # pages (recommender.training.load_reader_model), about 160 kB each.
 PAPERFEED_MODEL_CACHE_ENTRIES = env_int("PAPERFEED_MODEL_CACHE_ENTRIES", 256)
+# The feed window's similarities to liked papers each process keeps for its
+# refreshes (recommender.picks.Papers.liked_similarity), in MB: a column of
+# 4 bytes a window paper per liked paper.
+PAPERFEED_SIMILARITY_CACHE_MB = env_int("PAPERFEED_SIMILARITY_CACHE_MB", 32)
 # Papers per page on the daily, topic and search pages.
 PAPERFEED_PAGE_SIZE = env_int("PAPERFEED_PAGE_SIZE", 30)
 # Origins (https://example.org) whose pages may read the public JSON API from a

@@ -22,7 +22,6 @@ from recommender import locks
 from recommender.collaborative import signal_over
 from recommender.engine.reader import (
     Candidates,
-    liked_similarity,
     model_from_bytes,
     score,
     score_many,
@@ -112,7 +111,7 @@ def build_feed(
         if papers.ids:
             vectors = current.corpus.vectors[papers.rows]
             # Scored and explained from one product of the papers and the likes.
-            similarity = liked_similarity(model, current.corpus, vectors)
+            similarity = papers.liked_similarity(model, current.corpus)
             scores = score(
                 model,
                 vectors,

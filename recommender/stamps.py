@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 from django.utils import timezone
 
+from recommender.inserts import update
 from recommender.models import CollectionModel, ReaderModel
 
 
@@ -63,8 +64,5 @@ def store_if_latest[Stamped: (ReaderModel, CollectionModel)](
     is still `stamp`; whether they were stored. One UPDATE that checks the
     stamp and, in a transaction, keeps the record locked until it ends, as
     `latest_unchanged` does for many owners in a SELECT of its own."""
-    return bool(
-        model.objects.filter(**{f"{owner}_id": owner_id, "requested_at": stamp}).update(
-            **fields
-        )
-    )
+    stored = model.objects.filter(**{f"{owner}_id": owner_id, "requested_at": stamp})
+    return bool(update(stored, **fields))
