@@ -8,8 +8,10 @@ from discussion.following import unread_count
 
 
 class DiscussionState:
-    def __init__(self, request: HttpRequest) -> None:
+    def __init__(self, request: HttpRequest, *, unread: int | None = None) -> None:
         self.user = request.user
+        if unread is not None:  # read by the page with its own state
+            self.__dict__["unread"] = unread
 
     @cached_property
     def unread(self) -> int:

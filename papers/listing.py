@@ -188,11 +188,14 @@ def catalogue_fields() -> dict[str, Subquery]:
     }
 
 
-def listing_from(request: HttpRequest) -> tuple[Period, Listing | None]:
-    """The period and day a listing page asks for (the latest day by default)."""
+def listing_from(
+    request: HttpRequest, *, latest: dt.date | None = None
+) -> tuple[Period, Listing | None]:
+    """The period and day a listing page asks for (by default the latest day:
+    `latest` when the page has read it with its other state)."""
     try:
         period = Period(request.GET.get("period", Period.DAY))
     except ValueError:
         period = Period.DAY
-    day = parse_day(request.GET.get("date")) or latest_day()
+    day = parse_day(request.GET.get("date")) or latest or latest_day()
     return period, None if day is None else listing_for(day, period)

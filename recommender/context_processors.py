@@ -26,8 +26,15 @@ class ReaderState:
         self.request = request
         self.user = request.user
         if feedback is not None:
-            # What the caller already knows: saves loading every judgement.
-            self.__dict__["feedback"] = feedback
+            self.already_read(feedback=feedback)
+
+    def already_read(self, **values: object) -> None:
+        """Values of the properties below that the caller read with its own
+        state: they are not read again."""
+        for name, value in values.items():
+            if not isinstance(getattr(type(self), name, None), cached_property):
+                raise AttributeError(f"ReaderState has no read-once {name!r}")
+            self.__dict__[name] = value
 
     @cached_property
     def feedback(self) -> dict[int, int]:

@@ -370,6 +370,14 @@ def feed_status(*, user: User) -> FeedStatus:
     record = status_rows(user.pk).first()
     if record is None:
         return FeedStatus(updating=False, built_at=None, personal=False)
-    requested, built = record["requested_at"], record["feed_built_at"]
+    return status_of(
+        record["requested_at"], record["feed_built_at"], record["personal"]
+    )
+
+
+def status_of(
+    requested: dt.datetime | None, built: dt.datetime | None, personal: bool
+) -> FeedStatus:
+    """The status of a feed record read as `status_rows` reads it."""
     updating = requested is not None and (built is None or built < requested)
-    return FeedStatus(updating=updating, built_at=built, personal=record["personal"])
+    return FeedStatus(updating=updating, built_at=built, personal=personal)

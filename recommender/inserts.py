@@ -76,7 +76,7 @@ def update(queryset: models.QuerySet[Any], **fields: object) -> int:
     of 2.0 (median of 40, same database)."""
     if connection.vendor != "postgresql":
         return queryset.update(**fields)
-    query = queryset.query.chain(UpdateQuery)
+    query = cast(UpdateQuery, queryset.query.chain(UpdateQuery))
     query.add_update_values(fields)
     statement, params = query.get_compiler(queryset.db).as_sql()
     connection.ensure_connection()

@@ -36,12 +36,13 @@ def page_url(context: template.Context, number: int) -> str:
 @register.simple_tag(takes_context=True)
 def with_card_bodies(context: template.Context, papers: Sequence[Paper]) -> list[Paper]:
     """`papers`, each with its card body from the cache (one look-up for all)
-    and its `comment_count` (one query for all: it changes, so it is not
-    part of the cached body)."""
+    and its `comment_count` (one query for all that the view has not counted:
+    it changes, so it is not part of the cached body)."""
     papers = list(papers)
     cards.attach_card_bodies(papers, context.get("words") or [])
-    counts = hooks.comment_counts([paper.pk for paper in papers])
-    for paper in papers:
+    uncounted = [paper for paper in papers if not hasattr(paper, "comment_count")]
+    counts = hooks.comment_counts([paper.pk for paper in uncounted])
+    for paper in uncounted:
         paper.comment_count = counts.get(paper.pk, 0)  # type: ignore[attr-defined]
     return papers
 

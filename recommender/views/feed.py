@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from accounts.models import User
+from discussion.context_processors import DiscussionState
 from discussion.following import comment_count, unread_count_field
 from papers import cards
 from papers.listing import (
@@ -27,6 +28,7 @@ from papers.models import Paper, PaperTopic
 from papers.paging import PAPER_PAGE, paginate
 from recommender import feed, index, ranking
 from recommender.models import (
+    Collection,
     CollectionEntry,
     CollectionFeedItem,
     FeedItem,
@@ -59,24 +61,67 @@ def for_you(request: ReaderRequest, *, context: dict[str, Any]) -> HttpResponse:
     ids_key = pages.key_of(request, "for-you", record[:COLLECTION])
     ids: list[int] | None = pages.kept(ids_key)
     if ids is None:
-        context = _page_context(request, context)
+        context = _page_context(request, context, found)
         ids = [paper.pk for paper in context["page"]]
         pages.keep(ids_key, ids)
     shown = _CARDS.rows(*ids) if ids else []
-    version = (
-        found,
-        # The like counts are filled in as the page is served (papers.cards).
-        [row[:LIKES] for row in shown],
-        _HELD.rows(user_id, *ids) if ids and record[COLLECTION] is not None else [],
-    )
+    held = _HELD.rows(user_id, *ids) if ids and record[COLLECTION] is not None else []
+    # The like counts are filled in as the page is served (papers.cards).
+    version = (found, [row[:LIKES] for row in shown], held)
     likes = {row[0]: row[LIKES] for row in shown}
+
+    def rendered() -> dict[str, Any]:
+        page = context if "page" in context else _page_context(request, context, found)
+        _already_read(request, page, found, shown, held)
+        return page
+
     return pages.render_kept(
         request,
         _template(request),
-        lambda: context if "page" in context else _page_context(request, context),
+        rendered,
         version=version,
         fill=functools.partial(cards.fill_like_counts, likes=likes),
     )
+
+
+def _already_read(
+    request: ReaderRequest,
+    context: dict[str, Any],
+    found: list[tuple[Any, ...]],
+    shown: list[tuple[Any, ...]],
+    held: list[tuple[int, int]],
+) -> None:
+    """Give a personal page's reader state, header and cards what the
+    version's queries read: the context processors and the cards do not read
+    it again (a For-you page rendered after a like made 17 queries, 8 of them
+    for what these had read)."""
+    record = found[0]
+    collected: dict[int, set[int]] = {}
+    for paper_id, collection_id in held:
+        collected.setdefault(paper_id, set()).add(collection_id)
+    context["reader"].already_read(
+        compact=record[COMPACT],
+        collections=[
+            Collection(
+                pk=row[COLLECTION],
+                owner_id=request.user.pk,
+                name=row[COLLECTION + 1],
+                used_at=row[COLLECTION + 2],
+                feed_enabled=row[COLLECTION + 3],
+            )
+            for row in found
+            if row[COLLECTION] is not None
+        ],
+        # Of the page's papers, the only ones its cards ask about.
+        collected=collected,
+    )
+    if context.get("personal"):
+        # A stored feed leaves out every paper the reader judged.
+        context["reader"].already_read(feedback={})
+    context["discussions"] = DiscussionState(request, unread=record[UNREAD])
+    comments = {row[0]: row[COMMENTS] for row in shown}
+    for paper in context.get("page") or []:
+        paper.comment_count = comments.get(paper.pk, 0)
 
 
 def _template(request: ReaderRequest) -> str:
@@ -87,14 +132,26 @@ def _template(request: ReaderRequest) -> str:
     return "recommender/feed.html"
 
 
-def _page_context(request: ReaderRequest, context: dict[str, Any]) -> dict[str, Any]:
-    period, shown = listing_from(request)
+def _page_context(
+    request: ReaderRequest,
+    context: dict[str, Any],
+    found: list[tuple[Any, ...]] | None = None,
+) -> dict[str, Any]:
+    """The page's context; `found`, the reader's stamps (`_STAMPS`), when
+    read: their feed's status and the latest day are not read again."""
+    if found:
+        record = found[0]
+        period, shown = listing_from(request, latest=record[LATEST_DAY])
+        status = feed.status_of(*record[: PERSONAL + 1])
+    else:
+        period, shown = listing_from(request)
+        status = feed.feed_status(user=request.user)
     context = {
         **context,
         "period": period,
         "listing": shown,
         "period_choices": PERIOD_CHOICES,
-        **status_context(request, feed.feed_status(user=request.user)),
+        **status_context(request, status),
     }
     if request.htmx and request.htmx.target == "paper-list":
         # The new ranking the reader asked for: the status line follows it.
@@ -135,7 +192,7 @@ _STAMPS = Prepared(
         },
     ).order_by("user__collections__position", "user__collections__pk")
 )
-PERSONAL, LATEST_DAY, COLLECTION = 2, 5, 7
+PERSONAL, COMPACT, UNREAD, LATEST_DAY, COLLECTION = 2, 3, 4, 5, 7
 # Each card's paper (its cached body follows its version) and counts.
 _CARDS = Prepared(
     lambda *ids: (
@@ -146,7 +203,7 @@ _CARDS = Prepared(
         .values_list("pk", "updated_at", "upvotes", "comment_total", "likes")
     )
 )
-LIKES = 4
+COMMENTS, LIKES = 3, 4
 # Which of the reader's collections hold which of the page's papers.
 _HELD = Prepared(
     lambda user_id, *ids: (

@@ -68,6 +68,30 @@ def test_a_second_load_reads_a_few_stamps_not_the_cards(reader_client, fed):
     assert len(queries) == 4
 
 
+def test_a_rendered_page_reads_the_readers_state_once(reader_client, reader, fed):
+    shelf = collections.create_collection(owner=reader, name="Shelf")
+    collections.add_paper(collection=shelf, paper=fed[0])
+    follow(user=reader, paper=fed[1], read_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC))
+    home(reader_client)
+    # A change the page shows: it is rendered again, its card bodies kept.
+    post_comment(user=make_user(), paper=fed[1], body="A reply to read.")
+
+    with CaptureQueriesContext(connection) as queries:
+        html = home(reader_client)
+
+    # What the stamps query read (the header's replies, the collections, the
+    # feed's status, the latest day) and the cards query (comment counts)
+    # shows without being read again.
+    assert collected(html, fed[0]) == "true"
+    assert collected(html, fed[1]) == "false"
+    assert "1 comment" in card(html, fed[1])
+    assert "1 new reply" in html
+    # The session and its reader, the stamps, the period's bounds and its
+    # neighbours (3), the feed items (count, then the page), their papers,
+    # the cards' counts, and which collections hold them.
+    assert len(queries) == 11, "\n".join(q["sql"][:90] for q in queries)
+
+
 def test_the_queries_that_check_a_kept_page_are_prepared_on_the_connection(
     postgres, reader_client, fed
 ):

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from recommender import picks
+from recommender.engine import reader
 from recommender.engine.reader import liked_similarity
 from tests.recommender.test_engine import make_corpus, trained
 
@@ -48,7 +49,7 @@ def computed(monkeypatch):
         calls.append(rows.tolist())
         return original(corpus, rows, vectors)
 
-    original = picks.similarity_to
+    original = reader.similarity_to
     monkeypatch.setattr(picks, "similarity_to", similarity_to)
     return calls
 
