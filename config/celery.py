@@ -5,7 +5,13 @@ import os
 from typing import Any
 
 from celery import Celery, Task
-from celery.signals import task_failure, worker_init, worker_ready
+from celery.signals import (
+    task_failure,
+    task_postrun,
+    task_prerun,
+    worker_init,
+    worker_ready,
+)
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -31,6 +37,21 @@ def retrain_stale_readers(**_: object) -> None:
     from recommender.tasks import train_readers
 
     train_readers.delay()
+
+
+@task_prerun.connect
+@task_postrun.connect
+def close_old_connections(sender: "Task[Any, Any] | None" = None, **_: object) -> None:
+    """Around each task, what Django does around each request: a database
+    connection older than CONN_MAX_AGE, or broken, is closed, and the others
+    serve the next task (settings.CELERY_DB_REUSE_MAX keeps Celery from
+    closing them all). Not for an eager task: it runs inside a request, maybe
+    inside its transaction."""
+    if sender is not None and getattr(sender.request, "is_eager", False):
+        return
+    from django.db import close_old_connections
+
+    close_old_connections()
 
 
 @task_failure.connect
