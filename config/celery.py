@@ -41,7 +41,9 @@ def retrain_stale_readers(**_: object) -> None:
 
 @task_prerun.connect
 @task_postrun.connect
-def close_old_connections(sender: "Task[Any, Any] | None" = None, **_: object) -> None:
+def close_stale_connections(
+    sender: "Task[Any, Any] | None" = None, **_: object
+) -> None:
     """Around each task, what Django does around each request: a database
     connection older than CONN_MAX_AGE, or broken, is closed, and the others
     serve the next task (settings.CELERY_DB_REUSE_MAX keeps Celery from

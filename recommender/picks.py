@@ -30,8 +30,12 @@ class Papers:
     day_count: int  # distinct days
     authors: list[list[str]]
     # Each liked paper's similarities to these papers, by its corpus row.
-    columns: "OrderedDict[int, np.ndarray]" = field(default_factory=OrderedDict)
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    columns: "OrderedDict[int, np.ndarray]" = field(
+        default_factory=OrderedDict, compare=False, repr=False
+    )
+    lock: threading.Lock = field(
+        default_factory=threading.Lock, compare=False, repr=False
+    )
 
     def by_followed(self, followed: Collection[str]) -> dict[int, str]:
         """Positions of the papers with an author in `followed` (names in
